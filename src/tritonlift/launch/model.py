@@ -1,0 +1,65 @@
+"""Launch values: how a kernel is launched, over symbolic size names.
+
+`softmax_kernel[(M,)](y[M, N], x[M, N], N, BLOCK_SIZE=next_power_of_2(N))` parses into a `Launch`;
+binding it to a kernel's signature (`launch.bind`) gives a `BoundLaunch` that maps every parameter.
+Integer quantities are INT terms over SIZE leaves (ir.term); nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..ir.term import Term
+
+
+@dataclass(frozen=True)
+class TensorArg:
+    """A tensor `name[d0, d1; s0, s1]:dtype`. `strides=None` means contiguous (row-major)."""
+
+    name: str
+    shape: tuple[Term, ...]
+    strides: tuple[Term, ...] | None = None
+    dtype: str = "fp32"
+
+
+@dataclass(frozen=True)
+class IntArg:
+    """An integer argument: an expression over sizes (`N`, `M * N`, `triton.cdiv(N, 4)`, `1`)."""
+
+    expr: Term
+
+
+@dataclass(frozen=True)
+class FloatArg:
+    """A float scalar: a named parameter (`eps`) or a literal (`1e-5`)."""
+
+    name: str | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class LiteralArg:
+    """A non-numeric literal for a constexpr: a bool, a string, or a dtype name such as `fp32`."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class NoneArg:
+    """`None` passed for an optional pointer."""
+
+
+Arg = Union[TensorArg, IntArg, FloatArg, LiteralArg, NoneArg]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A parsed launch description, before it is matched to a kernel's parameters."""
+
+    kernel: str
+    grid: tuple[Term, ...]
+    args: tuple[Arg, ...]
+    kwargs: tuple[tuple[str, Arg], ...]
+    sizes: tuple[str, ...]  # size names in order of first appearance
+    text: str = field(default="", compare=False)

@@ -1,0 +1,97 @@
+"""Symbolic execution of a whole launch at concrete sizes: every program id, every store.
+
+The result is a `Spec`: for each tensor the kernel stores to, the final term of every element it
+wrote, plus the events (out-of-bounds accesses, races) that a verdict must account for.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..frontend.kernel import Kernel
+from ..ir.term import Term, access, integer, param, real
+from ..launch.bind import BoundLaunch, ConcreteLaunch
+from ..launch.model import FloatArg, IntArg, LiteralArg, NoneArg, TensorArg
+from ..ir.intexpr import evaluate_int
+from .interp import Interpreter, JitFunction
+from .memory import Event, TensorState
+from .values import PTR, Block, DType, PointerType, int_block, term_block
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    tensor: str
+    shape: tuple[int, ...]
+    values: dict[tuple[int, ...], Term]  # the final value of each written element
+    sites: dict[tuple[int, ...], str]  # where that value was stored (file:line)
+
+
+@dataclass(frozen=True)
+class Spec:
+    sizes: dict[str, int]
+    config: int
+    grid: tuple[int, ...]
+    outputs: dict[str, OutputSpec]
+    events: tuple[Event, ...]
+    inputs_read: tuple[str, ...]
+
+
+def execute(kernel: Kernel, bound: BoundLaunch, concrete: ConcreteLaunch, config: int = 0) -> Spec:
+    tensors = {t.name: TensorState(t.name, concrete.shapes[t.name], concrete.strides[t.name], t.dtype)
+               for t in bound.tensors}
+    events: list[Event] = []
+    env = dict(concrete.sizes)
+    for pid in itertools.product(*(range(g) for g in concrete.grid)):
+        pid3 = tuple(pid) + (0,) * (3 - len(pid))
+        grid3 = tuple(concrete.grid) + (1,) * (3 - len(concrete.grid))
+        interp = Interpreter(tensors, pid3, grid3, events)
+        args = {name: _argument(arg, env) for name, arg in bound.args}
+        args.update(concrete.constexprs)
+        interp.call(JitFunction(kernel.module, kernel.func), [], args)
+    outputs = {}
+    for name, state in tensors.items():
+        if not state.writes:
+            continue
+        values, sites = {}, {}
+        for offset, writes in state.writes.items():
+            idx = state.index_of(offset)
+            values[idx] = writes[-1].value
+            sites[idx] = str(writes[-1].site)
+        outputs[name] = OutputSpec(name, state.shape, values, sites)
+    read = tuple(n for n, s in tensors.items() if s.reads)
+    return Spec(dict(concrete.sizes), config, concrete.grid, outputs, tuple(events), read)
+
+
+def _argument(arg, env: dict[str, int]):
+    if isinstance(arg, TensorArg):
+        return Block(np.asarray(0, dtype=np.int64), PTR, PointerType(DType(arg.dtype)), arg.name)
+    if isinstance(arg, IntArg):
+        return int_block(evaluate_int(arg.expr, env), sym=arg.expr)
+    if isinstance(arg, FloatArg):
+        return term_block(param(arg.name) if arg.name else real(arg.value))
+    if isinstance(arg, LiteralArg):
+        return arg.value
+    if isinstance(arg, NoneArg):
+        return None
+    raise TypeError(arg)
+
+
+def execute_scalar_function(kernel: Kernel, inputs: list[Term]) -> Term:
+    """Apply a jit scalar function (a pointwise_dynamic body) to symbolic element values."""
+    interp = Interpreter({}, (0, 0, 0), (1, 1, 1), [])
+    result = interp.call(JitFunction(kernel.module, kernel.func), [term_block(t) for t in inputs], {})
+    from .values import as_terms
+    from .ops import to_block
+
+    block = to_block(result, like_float=True)
+    return as_terms(block)[()]
+
+
+def element_access(name: str, rank_indices: tuple[Term, ...]) -> Term:
+    return access(name, rank_indices)
+
+
+__all__ = ["Spec", "OutputSpec", "execute", "execute_scalar_function", "integer"]

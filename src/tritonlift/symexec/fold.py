@@ -1,0 +1,252 @@
+"""Term arithmetic as the executor performs it: real-number semantics with ±∞ folded soundly.
+
+Every symbolic input (ACCESS, PARAM) denotes a finite real. Masked loads bring in constants such as
+−∞ and 0, and these are folded away exactly as IEEE arithmetic would on finite operands:
+max(x, −∞) = x, x + 0 = x, exp(−∞) = 0, (x = −∞) is false. Nothing here rounds; constant
+arithmetic on two literals is done in double precision (the literals are taken as written).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..ir.term import (FALSE, NEG_INF, POS_INF, TRUE, Op, Sort, Term, apply, const, real)
+
+_finite_cache: dict[Term, bool] = {}
+
+
+def is_finite(t: Term) -> bool:
+    """True when `t` denotes a finite real for every finite assignment of its inputs (syntactically:
+    no infinite or NaN constant and no undefined value inside)."""
+    hit = _finite_cache.get(t)
+    if hit is not None:
+        return hit
+    if t.op is Op.CONST:
+        result = not (isinstance(t.value, float) and not math.isfinite(t.value))
+    elif t.op is Op.UNDEF:
+        result = False
+    else:
+        result = all(is_finite(a) for a in t.args)
+    _finite_cache[t] = result
+    return result
+
+
+def _c(t: Term) -> float | None:
+    return t.value if t.op is Op.CONST and t.sort is Sort.REAL else None
+
+
+def _is_const(t: Term) -> bool:
+    return t.op is Op.CONST
+
+
+NAN = real(float("nan"))
+
+
+def add(*args: Term) -> Term:
+    flat: list[Term] = []
+    total = 0.0
+    for a in args:
+        parts = a.args if a.op is Op.ADD else (a,)
+        for p in parts:
+            v = _c(p)
+            if v is None:
+                flat.append(p)
+            else:
+                total += v
+    if math.isnan(total):
+        return NAN
+    if math.isinf(total):
+        return real(total) if all(is_finite(f) for f in flat) else apply(Op.ADD, *flat, real(total))
+    if total != 0.0:
+        flat.append(real(total))
+    if not flat:
+        return real(0.0)
+    return flat[0] if len(flat) == 1 else apply(Op.ADD, *flat)
+
+
+def mul(*args: Term) -> Term:
+    flat: list[Term] = []
+    product = 1.0
+    for a in args:
+        parts = a.args if a.op is Op.MUL else (a,)
+        for p in parts:
+            v = _c(p)
+            if v is None:
+                flat.append(p)
+            else:
+                product *= v
+    if math.isnan(product):
+        return NAN
+    if product == 0.0 and all(is_finite(f) for f in flat):
+        return real(0.0)
+    if math.isinf(product) and flat:
+        return apply(Op.MUL, *flat, real(product))
+    if product != 1.0:
+        flat.insert(0, real(product))
+    if not flat:
+        return real(1.0)
+    return flat[0] if len(flat) == 1 else apply(Op.MUL, *flat)
+
+
+def neg(a: Term) -> Term:
+    v = _c(a)
+    if v is not None:
+        return real(-v)
+    if a.op is Op.NEG:
+        return a.args[0]
+    return apply(Op.NEG, a)
+
+
+def sub(a: Term, b: Term) -> Term:
+    va, vb = _c(a), _c(b)
+    if va is not None and vb is not None:
+        return real(va - vb)
+    if vb == 0.0:
+        return a
+    if va == 0.0:
+        return neg(b)
+    if vb is not None and math.isinf(vb) and is_finite(a):
+        return real(-vb)
+    if va is not None and math.isinf(va) and is_finite(b):
+        return a
+    return apply(Op.SUB, a, b)
+
+
+def div(a: Term, b: Term) -> Term:
+    va, vb = _c(a), _c(b)
+    if va is not None and vb is not None and vb != 0.0:
+        return real(va / vb)
+    if vb == 1.0:
+        return a
+    if va == 0.0 and is_finite(b) and vb != 0.0:
+        return real(0.0)  # 0 / b = 0 for every nonzero b: denominators are assumed nonzero
+    return apply(Op.DIV, a, b)
+
+
+def _extremum(op: Op, args: tuple[Term, ...]) -> Term:
+    neutral, absorbing = (NEG_INF, POS_INF) if op is Op.MAX else (POS_INF, NEG_INF)
+    flat: list[Term] = []
+    best: float | None = None
+    for a in args:
+        for p in (a.args if a.op is op else (a,)):
+            if p is neutral:
+                continue
+            if p is absorbing:
+                return absorbing
+            v = _c(p)
+            if v is not None:
+                if math.isnan(v):
+                    return NAN
+                best = v if best is None else (max(best, v) if op is Op.MAX else min(best, v))
+            elif p not in flat:
+                flat.append(p)
+    if best is not None:
+        flat.append(real(best))
+    if not flat:
+        return neutral
+    return flat[0] if len(flat) == 1 else apply(op, *flat)
+
+
+def maximum(*args: Term) -> Term:
+    return _extremum(Op.MAX, args)
+
+
+def minimum(*args: Term) -> Term:
+    return _extremum(Op.MIN, args)
+
+
+_EXACT = {  # math functions folded only where the value is exact
+    Op.EXP: {float("-inf"): 0.0, 0.0: 1.0, float("inf"): float("inf")},
+    Op.EXP2: {float("-inf"): 0.0, 0.0: 1.0, float("inf"): float("inf")},
+    Op.LOG: {1.0: 0.0, 0.0: float("-inf")},
+    Op.LOG2: {1.0: 0.0, 0.0: float("-inf")},
+    Op.SQRT: {0.0: 0.0, 1.0: 1.0, 4.0: 2.0},
+    Op.RSQRT: {1.0: 1.0, 4.0: 0.5},
+    Op.ERF: {0.0: 0.0}, Op.TANH: {0.0: 0.0}, Op.SIN: {0.0: 0.0}, Op.COS: {0.0: 1.0},
+    Op.SIGMOID: {0.0: 0.5},
+}
+
+
+def unary(op: Op, a: Term) -> Term:
+    v = _c(a)
+    if v is not None:
+        if op is Op.ABS:
+            return real(abs(v))
+        if op in (Op.FLOOR, Op.CEIL) and math.isfinite(v):
+            return real(float(math.floor(v) if op is Op.FLOOR else math.ceil(v)))
+        table = _EXACT.get(op, {})
+        if v in table:
+            return real(table[v])
+    return apply(op, a)
+
+
+def power(a: Term, b: Term) -> Term:
+    va, vb = _c(a), _c(b)
+    if vb == 1.0:
+        return a
+    if vb == 0.0 and is_finite(a):
+        return real(1.0)
+    if va is not None and vb is not None and vb == int(vb) and abs(vb) < 64 and (va != 0 or vb > 0):
+        return real(va ** vb)
+    return apply(Op.POW, a, b)
+
+
+_COMPARE = {Op.LT: lambda x, y: x < y, Op.LE: lambda x, y: x <= y, Op.GT: lambda x, y: x > y,
+            Op.GE: lambda x, y: x >= y, Op.EQ: lambda x, y: x == y, Op.NE: lambda x, y: x != y}
+
+
+def compare(op: Op, a: Term, b: Term) -> Term:
+    if _is_const(a) and _is_const(b):
+        return const(bool(_COMPARE[op](a.value, b.value)))
+    # a finite real is never ±∞: decide comparisons against infinite constants
+    for x, y, flipped in ((a, b, False), (b, a, True)):
+        vy = _c(y)
+        if vy is not None and math.isinf(vy) and is_finite(x):
+            probe = 0.0
+            left, right = (vy, probe) if flipped else (probe, vy)
+            return const(bool(_COMPARE[op](left, right)))
+    if a is b and is_finite(a) and a.sort is not Sort.BOOL:
+        return const(op in (Op.LE, Op.GE, Op.EQ))
+    return apply(op, a, b)
+
+
+def logical(op: Op, *args: Term) -> Term:
+    if op is Op.NOT:
+        (a,) = args
+        if _is_const(a):
+            return const(not a.value)
+        return apply(Op.NOT, a)
+    a, b = args
+    if op is Op.AND:
+        if a is FALSE or b is FALSE:
+            return FALSE
+        if a is TRUE:
+            return b
+        if b is TRUE:
+            return a
+    else:
+        if a is TRUE or b is TRUE:
+            return TRUE
+        if a is FALSE:
+            return b
+        if b is FALSE:
+            return a
+    return apply(op, a, b)
+
+
+def where(c: Term, a: Term, b: Term) -> Term:
+    if c is TRUE:
+        return a
+    if c is FALSE:
+        return b
+    if a is b:
+        return a
+    return apply(Op.WHERE, c, a, b)
+
+
+def to_real(t: Term) -> Term:
+    if t.sort is Sort.REAL:
+        return t
+    if t.op is Op.CONST:
+        return real(float(t.value))
+    return apply(Op.TOREAL, t)

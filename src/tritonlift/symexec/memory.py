@@ -1,0 +1,77 @@
+"""Tensors at concrete sizes: layout, the element behind each offset, and the writes performed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Site
+from ..ir.term import Term, access, integer, undef
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a run did that a verdict must account for (out-of-bounds access, race, ...)."""
+
+    kind: str  # "oob-load", "oob-store", "race", "cross-program-read"
+    site: Site
+    pid: tuple[int, ...]
+    detail: str
+
+
+@dataclass(frozen=True)
+class Write:
+    value: Term
+    site: Site
+    pid: tuple[int, ...]
+
+
+@dataclass
+class TensorState:
+    name: str
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: str
+    writes: dict[int, list[Write]] = field(default_factory=dict)  # offset -> writes in order
+    reads: int = 0
+
+    def __post_init__(self) -> None:
+        self.extent = 1 + sum((d - 1) * s for d, s in zip(self.shape, self.strides)) if all(self.shape) else 0
+        self._index: dict[int, tuple[int, ...]] | None = None
+
+    def index_of(self, offset: int) -> tuple[int, ...] | None:
+        """The logical index whose element lives at `offset`, or None outside the tensor."""
+        if self._index is None:
+            import itertools
+
+            self._index = {}
+            for idx in itertools.product(*(range(d) for d in self.shape)):
+                self._index.setdefault(sum(i * s for i, s in zip(idx, self.strides)), idx)
+        return self._index.get(offset)
+
+    def load(self, offset: int, pid: tuple[int, ...], site: Site, events: list[Event]) -> Term:
+        idx = self.index_of(offset)
+        if idx is None:
+            events.append(Event("oob-load", site, pid, f"{self.name}: offset {offset} is outside the "
+                                f"tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            return undef(f"{self.name} at offset {offset}")
+        self.reads += 1
+        written = self.writes.get(offset)
+        if written:
+            last = written[-1]
+            if last.pid != pid:
+                events.append(Event("cross-program-read", site, pid,
+                                    f"{self.name}{list(idx)} was written by program {last.pid}"))
+            return last.value
+        return access(self.name, (integer(i) for i in idx))
+
+    def store(self, offset: int, value: Term, pid: tuple[int, ...], site: Site, events: list[Event]) -> None:
+        idx = self.index_of(offset)
+        if idx is None:
+            events.append(Event("oob-store", site, pid, f"{self.name}: offset {offset} is outside the "
+                                f"tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            return
+        earlier = self.writes.setdefault(offset, [])
+        if earlier and earlier[-1].pid != pid and earlier[-1].value is not value:
+            events.append(Event("race", site, pid, f"{self.name}{list(idx)} is also written by program "
+                                f"{earlier[-1].pid} with a different value"))
+        earlier.append(Write(value, site, pid))
