@@ -1,0 +1,165 @@
+"""The command line. Commands return exit codes; only `main` exits.
+
+Exit codes:
+  0  the formula holds at the printed level (VERIFIED, BOUNDED or TESTED)
+  1  COUNTEREXAMPLE or UNKNOWN (the reason is printed)
+  2  bad input: unreadable kernel reference, syntax error, malformed launch description,
+     unsupported Triton construct (a one-paragraph error naming file, line and construct)
+  3  an internal error in tritonlift (a bug: the traceback is saved and its path printed)
+"""
+
+from __future__ import annotations
+
+import os
+
+# Kernels a user imports through the API must see the interpreter, never a GPU driver.
+os.environ.setdefault("TRITON_INTERPRET", "1")
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import traceback  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
+
+from .errors import TritonLiftError  # noqa: E402
+
+EXIT_OK, EXIT_NOT_PROVEN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Lift Triton kernels to readable formulas and check them for every size.\n\n"
+                       "Exit codes: 0 formula holds at the printed level; 1 counterexample or unknown; "
+                       "2 bad input (kernel, launch, unsupported construct); 3 internal error.")
+
+
+def _parse_sizes(text: str | None) -> dict[str, tuple[int, ...]] | None:
+    """`N=1..9, M=2,3` -> {N: (1..9), M: (2, 3)}."""
+    if not text:
+        return None
+    result: dict[str, list[int]] = {}
+    current = None
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if "=" in part:
+            current, _, part = (s.strip() for s in part.partition("="))
+            result[current] = []
+        if current is None:
+            raise TritonLiftError(f"--sizes: expected NAME=values, got '{text}'", hint="e.g. --sizes \"N=1..9, M=1..3\"")
+        try:
+            if ".." in part:
+                lo, hi = (int(x) for x in part.split(".."))
+                result[current].extend(range(lo, hi + 1))
+            else:
+                result[current].append(int(part))
+        except ValueError:
+            raise TritonLiftError(f"--sizes: '{part}' is not an integer or a range lo..hi",
+                                  hint="e.g. --sizes \"N=1..9, M=1..3\"") from None
+    if any(v < 1 for vs in result.values() for v in vs):
+        raise TritonLiftError("--sizes: sizes must be at least 1")
+    return {k: tuple(sorted(set(v))) for k, v in result.items()}
+
+
+@app.command()
+def lift(
+    kernel: str = typer.Argument(..., help="path/to/file.py::kernel_name or package.module:kernel_name"),
+    launch: Optional[str] = typer.Option(None, "--launch", "-l", help="how the kernel is launched, over size "
+                                         "names: 'k[(M,)](y[M, N], x[M, N], N, BLOCK=next_power_of_2(N))'"),
+    as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+    emit: Optional[str] = typer.Option(None, "--emit", help="'torch': print a PyTorch module computing the formula"),
+    sizes: Optional[str] = typer.Option(None, "--sizes", help="sizes to check, e.g. 'N=1..9, M=1..3'"),
+    config: Optional[int] = typer.Option(None, "--config", help="check only this autotune configuration (0-based)"),
+    no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the run in Triton's interpreter"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
+) -> None:
+    """Lift KERNEL to a formula and check it."""
+    raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr))
+
+
+def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err) -> int:
+    from .pipeline import Options, lift as do_lift
+    from .report.json_report import to_json
+    from .report.text import render_text
+    from .result import Status
+
+    try:
+        if emit not in (None, "torch"):
+            raise TritonLiftError(f"--emit {emit}: only 'torch' is supported")
+        options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle)
+        result = do_lift(kernel, launch, options)
+        if emit == "torch":
+            if not result.formulas or result.status is Status.COUNTEREXAMPLE:
+                raise TritonLiftError(f"no formula to emit: {result.status.name} ({result.reason})")
+            out.write(emit_torch(result, launch))
+        elif as_json:
+            out.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.write(render_text(result, verbose) + "\n")
+        return EXIT_OK if result.status >= Status.TESTED else EXIT_NOT_PROVEN
+    except TritonLiftError as error:
+        err.write(error.render() + "\n")
+        return EXIT_INPUT
+    except RecursionError:
+        err.write("error: the kernel is nested too deeply (recursion?) for tritonlift to read\n")
+        return EXIT_INPUT
+    except Exception:  # a bug in tritonlift: say so, keep the traceback for the report
+        path = _save_traceback()
+        err.write(f"internal error in tritonlift (a bug, not your mistake); traceback saved to {path}\n")
+        return EXIT_INTERNAL
+
+
+def emit_torch(result, launch_text) -> str:
+    from .frontend import load_kernel
+    from .launch.bind import bind
+    from .launch.parse import parse_launch
+    from .report.torch_code import render_module
+
+    if launch_text is None:  # a scalar function: its tensor inputs are broadcast elementwise
+        names = sorted({str(t.attr) for f in result.formulas for t in _accesses(f.body)})
+        from .ir.term import index
+
+        shapes = {n: (index("i⃗"),) for n in names}
+        params = sorted({str(t.attr) for f in result.formulas for t in _params(f.body)})
+        return render_module(list(result.formulas), shapes, params, list(result.assumptions), elementwise=True)
+    bound = bind(load_kernel(result.file + "::" + result.kernel), parse_launch(launch_text))
+    written = {f.output for f in result.formulas}
+    shapes = {t.name: t.shape for t in bound.tensors if t.name not in written}
+    return render_module(list(result.formulas), shapes, list(bound.float_params), list(result.assumptions))
+
+
+def _accesses(term):
+    from .ir.term import Op, walk
+
+    return [t for t in walk(term) if t.op is Op.ACCESS]
+
+
+def _params(term):
+    from .ir.term import Op, walk
+
+    return [t for t in walk(term) if t.op is Op.PARAM]
+
+
+def _save_traceback() -> str:
+    fd, path = tempfile.mkstemp(prefix="tritonlift-crash-", suffix=".txt")
+    with os.fdopen(fd, "w") as f:
+        f.write(traceback.format_exc())
+    return path
+
+
+@app.command()
+def version() -> None:
+    """Print the version of tritonlift and of the solvers it uses."""
+    import z3
+
+    from . import __version__
+
+    typer.echo(f"tritonlift {__version__} (z3 {z3.get_version_string()})")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The one orchestrator: kernel + launch -> specs -> formula -> verdict.
+
+    frontend.load_kernel -> launch.bind -> symexec.execute (every size of the plan, every config)
+    -> synth.generalize (training sizes) -> verify.check_spec (every size) -> oracle (interpreter)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .errors import TritonLiftError
+from .frontend import Kernel, load_kernel
+from .ir.term import Op, access, index, param, walk
+from .launch.bind import BoundLaunch, bind, instantiate
+from .launch.model import Launch, TensorArg
+from .launch.parse import parse_launch
+from .result import Check, Counterexample, LiftResult, Status
+from .symexec.execute import Spec, execute, execute_scalar_function
+from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
+from .verify import plan as size_plan
+from .verify.spec_check import check_spec
+
+
+@dataclass(frozen=True)
+class Options:
+    """Budgets and switches; every number has a reason (see verify/plan.py)."""
+
+    max_sizes: int = size_plan.MAX_COMBINATIONS
+    sizes: dict[str, tuple[int, ...]] | None = None  # explicit values per size (--sizes)
+    config: int | None = None  # check one autotune configuration only
+    oracle: bool = True  # run the kernel in Triton's interpreter as an independent check
+    z3_timeout_ms: int = 10_000
+    extra: dict = field(default_factory=dict)
+
+
+def lift(kernel: object, launch: str | Launch | None = None, options: Options | None = None) -> LiftResult:
+    """Lift `kernel` (a reference string or a jit object) under `launch`; raises TritonLiftError
+    only for bad input (unreadable kernel, malformed launch, unsupported construct)."""
+    options = options or Options()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    k = kernel if isinstance(kernel, Kernel) else load_kernel(kernel)
+    if launch is None:
+        if k.is_scalar_function:
+            return _lift_scalar(k, start)
+        raise TritonLiftError(f"'{k.name}' is a kernel: give its launch description (--launch)", k.site,
+                              hint=f"e.g. --launch \"{k.name}[(M,)]({', '.join(p.name + ('[N]' if 'ptr' in p.name.lower() else '') for p in k.params if not p.is_constexpr)})\"")
+    parsed = parse_launch(launch) if isinstance(launch, str) else launch
+    bound = bind(k, parsed)
+    timings["load"] = time.perf_counter() - start
+
+    t0 = time.perf_counter()
+    plan = size_plan.make_plan(bound, options)
+    configs = range(len(bound.configs)) if options.config is None else [options.config]
+    specs: list[Spec] = []
+    for sizes in plan.grid:
+        for cfg in configs:
+            specs.append(execute(k, bound, instantiate(bound, sizes, cfg), cfg))
+    timings["symbolic execution"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    outputs = _outputs(bound, specs)
+    formulas: list[Formula] = []
+    failure = None
+    first_cfg = next(iter(configs))
+    training = [s for s in specs if s.config == first_cfg and tuple(s.sizes.values()) in plan.training_keys]
+    for out in outputs:
+        samples = [Sample(s.sizes, idx, term) for s in training if out.name in s.outputs
+                   for idx, term in sorted(s.outputs[out.name].values.items())]
+        try:
+            formulas.append(generalize(out.name, out.shape, samples, bound.sizes))
+        except GeneralizeFailure as err:
+            failure = str(err)
+            break
+    timings["synthesis"] = time.perf_counter() - t0
+
+    assumptions = _assumptions(bound, formulas, len(list(configs)))
+    scope = plan.describe(len(list(configs)))
+    if failure is not None:
+        return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), tuple(assumptions), scope,
+                          reason=f"no formula found: {failure}", timings=_done(timings, start))
+
+    t0 = time.perf_counter()
+    checks: list[Check] = []
+    status, counterexample, reason = Status.BOUNDED, None, ""
+    for spec in specs:
+        outcome = check_spec(spec, formulas, bound, options.z3_timeout_ms)
+        checks.extend(outcome.checks)
+        if outcome.counterexample is not None:
+            status, counterexample = Status.COUNTEREXAMPLE, outcome.counterexample
+            reason = outcome.counterexample.what
+            break
+        if outcome.status < status:
+            status, reason = outcome.status, outcome.reason
+    timings["verification"] = time.perf_counter() - t0
+
+    notes: list[str] = []
+    if options.oracle and status is not Status.COUNTEREXAMPLE:
+        from .verify.oracle_check import compare_with_interpreter
+
+        t0 = time.perf_counter()
+        oracle = compare_with_interpreter(k, bound, formulas, plan)
+        timings["interpreter"] = time.perf_counter() - t0
+        checks.append(oracle.check)
+        if oracle.counterexample is not None:
+            status, counterexample, reason = Status.COUNTEREXAMPLE, oracle.counterexample, oracle.counterexample.what
+        elif oracle.check.result == "failed":
+            status, reason = Status.UNKNOWN, oracle.check.detail
+        elif oracle.check.result != "passed":
+            notes.append(f"interpreter check not run: {oracle.check.detail}")
+    return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), tuple(assumptions), scope, reason,
+                      counterexample, tuple(checks), _done(timings, start), tuple(notes))
+
+
+def _done(timings: dict[str, float], start: float) -> dict[str, float]:
+    timings = dict(timings)
+    timings["total"] = time.perf_counter() - start
+    return timings
+
+
+@dataclass(frozen=True)
+class _Output:
+    name: str
+    shape: tuple
+
+
+def _outputs(bound: BoundLaunch, specs: list[Spec]) -> list[_Output]:
+    """Outputs are the tensors the kernel stores to, in parameter order."""
+    written = {name for s in specs for name in s.outputs}
+    return [_Output(t.name, t.shape) for t in bound.tensors if t.name in written]
+
+
+def _assumptions(bound: BoundLaunch, formulas: list[Formula], n_configs: int) -> list[str]:
+    from .ir.printer import to_text
+
+    out = ["real arithmetic (no rounding, no overflow; casts are the identity)"]
+    if any(t.op is Op.DIV for f in formulas for t in walk(f.body)):
+        out.append("denominators are nonzero")
+    grid = ", ".join(to_text(g) for g in bound.launch.grid)
+    out.append(f"grid = ({grid}{',' if len(bound.launch.grid) == 1 else ''})")
+    for name, arg in bound.constexprs:
+        from .launch.model import IntArg
+
+        if isinstance(arg, IntArg):
+            out.append(f"{name} = {to_text(arg.expr)}")
+    if n_configs > 1:
+        out.append(f"each of {n_configs} autotune configurations")
+    elif bound.configs[0]:
+        out.append(bound.describe_config(0))
+    for name, _ in bound.heuristics:
+        out.append(f"{name} from the kernel's heuristic")
+    for t in bound.tensors:
+        if t.strides:
+            out.append(f"{t.name} strides ({', '.join(to_text(s) for s in t.strides)})")
+    contiguous = [t.name for t in bound.tensors if not t.strides]
+    if contiguous:
+        out.append(f"{', '.join(contiguous)} contiguous")
+    return out
+
+
+def _lift_scalar(k: Kernel, start: float) -> LiftResult:
+    """A jit scalar function (e.g. under pointwise_dynamic): f applied to one element of each input.
+    Straight-line code over arbitrary reals, so the executed term *is* the formula, for all inputs."""
+    flags = k.pointwise.is_tensor if k.pointwise else tuple(True for _ in k.params)
+    element = index("i⃗")
+    inputs = [access(p.name, (element,)) if is_tensor else param(p.name) for p, is_tensor in zip(k.params, flags)]
+    t0 = time.perf_counter()
+    body = execute_scalar_function(k, inputs)
+    timings = {"symbolic execution": time.perf_counter() - t0}
+    formula = Formula("out", (element,), (), body)
+    tensors = [p.name for p, is_tensor in zip(k.params, flags) if is_tensor]
+    assumptions = ["real arithmetic (no rounding, no overflow; casts are the identity)",
+                   f"applied to every element of the broadcast inputs ({', '.join(tensors)})"
+                   + (" by pointwise_dynamic's generated kernel, which is not analysed here" if k.pointwise else "")]
+    if any(t.op is Op.DIV for t in walk(body)):
+        assumptions.insert(1, "denominators are nonzero")
+    return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), tuple(assumptions),
+                      "all real inputs (a straight-line scalar function, executed symbolically)",
+                      checks=(Check("symbolic execution of the scalar function", "proved",
+                                    timings["symbolic execution"]),),
+                      timings=_done(timings, start))
+
+
+__all__ = ["lift", "Options", "TensorArg"]

@@ -1,0 +1,1 @@
+"""Renderers: text, JSON, and the formula as PyTorch code."""

@@ -1,0 +1,80 @@
+"""A formula at concrete sizes and one output index: a term over input elements only.
+
+Index arithmetic is evaluated, reductions are unrolled with the executor's own folding, so the
+result is directly comparable with the symbolic execution of the kernel.
+"""
+
+from __future__ import annotations
+
+from ..ir.intexpr import evaluate_int
+from ..ir.term import REDUCTIONS, FOLD_OF, Op, Sort, Term, access, integer
+from ..symexec import fold
+from ..synth.generalize import Formula
+
+_FOLD = {Op.ADD: fold.add, Op.MUL: fold.mul, Op.MAX: fold.maximum, Op.MIN: fold.minimum}
+
+
+def instantiate(formula: Formula, sizes: dict[str, int], index: tuple[int, ...]) -> Term:
+    env = dict(sizes)
+    env.update({str(v.attr): i for v, i in zip(formula.indices, index)})
+    memo: dict[tuple, Term] = {}
+    return _go(formula.body, env, memo)
+
+
+def _key(t: Term, env: dict[str, int]) -> tuple:
+    return (t, tuple(sorted(env.items())))
+
+
+def _go(t: Term, env: dict[str, int], memo: dict) -> Term:
+    if t.sort is Sort.INT:
+        return integer(_int(t, env))
+    key = _key(t, env) if t.op in REDUCTIONS or t.args else (t,)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    result = _build(t, env, memo)
+    memo[key] = result
+    return result
+
+
+def _int(t: Term, env: dict[str, int]) -> int:
+    if t.op in (Op.INDEX, Op.BOUND):
+        return env[str(t.attr)]
+    return evaluate_int(t, env) if t.op is not Op.CONST else t.value
+
+
+def _build(t: Term, env: dict[str, int], memo: dict) -> Term:
+    op = t.op
+    if op is Op.ACCESS:
+        return access(str(t.attr), (integer(_int(a, env)) for a in t.args))
+    if not t.args:
+        return t
+    if op in REDUCTIONS:
+        lo, hi, body = t.args
+        var = str(t.attr.attr)
+        parts = []
+        for k in range(_int(lo, env), _int(hi, env)):
+            inner = dict(env)
+            inner[var] = k
+            parts.append(_go(body, inner, memo))
+        return _FOLD[FOLD_OF[op]](*parts)
+    args = [_go(a, env, memo) for a in t.args]
+    if op in _FOLD:
+        return _FOLD[op](*args)
+    if op is Op.SUB:
+        return fold.sub(*args)
+    if op is Op.DIV:
+        return fold.div(*args)
+    if op is Op.NEG:
+        return fold.neg(*args)
+    if op is Op.POW:
+        return fold.power(*args)
+    if op is Op.TOREAL:
+        return fold.to_real(args[0])
+    if op is Op.WHERE:
+        return fold.where(*args)
+    if op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE):
+        return fold.compare(op, *args)
+    if op in (Op.AND, Op.OR, Op.NOT):
+        return fold.logical(op, *args)
+    return fold.unary(op, args[0])

@@ -1,0 +1,86 @@
+"""Which sizes to execute: a training set for synthesis and a complete grid for BOUNDED.
+
+Sizes are chosen so that tile loops run at least twice with a partial last tile when a block
+size is a small constant (values up to 2·BLOCK + 1), and every combination up to the bound is
+checked, so BOUNDED means exactly "every size combination up to these bounds".
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ..errors import TritonLiftError
+from ..launch.bind import BoundLaunch, instantiate
+
+MAX_COMBINATIONS = 100  # grid points per kernel: ~10–50 ms each keeps a lift within seconds
+BASE_BOUND = 8  # every size from 1 to 8 when the grid allows: covers full and partial power-of-two tiles
+MAX_TILE_FOR_SIZING = 16  # a block of at most 16 lanes gets sizes up to 2·BLOCK + 1 (loops run twice)
+
+
+@dataclass(frozen=True)
+class SizePlan:
+    names: tuple[str, ...]
+    bounds: dict[str, int]
+    grid: tuple[dict[str, int], ...]
+    training_keys: frozenset[tuple[int, ...]]
+
+    def describe(self, n_configs: int) -> str:
+        bounds = ", ".join(f"{n} ≤ {b}" for n, b in self.bounds.items()) or "the launch's fixed sizes"
+        cfg = f", each of {n_configs} autotune configurations" if n_configs > 1 else ""
+        return f"all {bounds} ({len(self.grid)} size combinations), every program id{cfg}"
+
+
+def make_plan(bound: BoundLaunch, options) -> SizePlan:
+    names = bound.sizes
+    if options.sizes:
+        unknown = set(options.sizes) - set(names)
+        if unknown:
+            raise TritonLiftError(f"--sizes names {', '.join(sorted(unknown))}, which the launch does not use "
+                                  f"(its sizes: {', '.join(names)})")
+    block = _fixed_block(bound, names)
+    wanted = max(BASE_BOUND, 2 * block + 1 if 0 < block <= MAX_TILE_FOR_SIZING else BASE_BOUND)
+    bounds = {n: wanted for n in names}
+    while _count(bounds) > options.max_sizes and max(bounds.values(), default=0) > 3:
+        largest = max(bounds, key=lambda n: (bounds[n], names.index(n)))  # shrink the first-largest
+        bounds[largest] -= 1
+    values = {n: tuple(range(1, bounds[n] + 1)) for n in names}
+    if options.sizes:
+        values.update({n: tuple(v) for n, v in options.sizes.items()})
+        bounds.update({n: max(v) for n, v in options.sizes.items()})
+    grid = tuple(dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names)))
+    return SizePlan(names, bounds, grid, frozenset(_training(names, values)))
+
+
+def _count(bounds: dict[str, int]) -> int:
+    total = 1
+    for b in bounds.values():
+        total *= b
+    return total
+
+
+def _fixed_block(bound: BoundLaunch, names: tuple[str, ...]) -> int:
+    """The largest integer constexpr that does not change with the sizes (a fixed tile width)."""
+    try:
+        a = instantiate(bound, {n: 3 for n in names}).constexprs
+        b = instantiate(bound, {n: 7 for n in names}).constexprs
+    except TritonLiftError:
+        return 0
+    fixed = [v for k, v in a.items() if isinstance(v, int) and not isinstance(v, bool) and b.get(k) == v]
+    return max(fixed, default=0)
+
+
+def _training(names: tuple[str, ...], values: dict[str, tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Sizes ≥ 2 (a size of 1 hides reductions), varied one at a time around a base point, plus the
+    largest corner: enough for every index to be fitted as an affine function of independent sizes."""
+    usable = {n: [v for v in values[n] if v >= 2] or list(values[n]) for n in names}
+    base = {n: (3 if 3 in usable[n] else usable[n][len(usable[n]) // 2]) for n in names}
+    keys = {tuple(base[n] for n in names)}
+    for n in names:
+        for v in usable[n]:
+            point = dict(base)
+            point[n] = v
+            keys.add(tuple(point[m] for m in names))
+    keys.add(tuple(max(usable[n]) for n in names))
+    keys.add(tuple(min(usable[n]) for n in names))
+    return sorted(keys)
