@@ -83,7 +83,9 @@ def bind(kernel: Kernel, launch: Launch) -> BoundLaunch:
         args.append((p.name, arg))
     fixed = {n for n, _ in constexprs}
     configs = _dedupe(tuple({k: v for k, v in cfg.items() if k not in fixed} for cfg in kernel.configs)) or ({},)
-    return BoundLaunch(launch, tuple(args), tuple(constexprs), configs, heuristics, launch.sizes)
+    # names the grid shares with constexprs (cdiv(M, BLOCK_M)) are block sizes, not problem sizes
+    sizes = tuple(s for s in launch.sizes if not (kernel.param(s) and kernel.param(s).is_constexpr))
+    return BoundLaunch(launch, tuple(args), tuple(constexprs), configs, heuristics, sizes)
 
 
 def _dedupe(configs: tuple[dict, ...]) -> tuple[dict, ...]:

@@ -8,6 +8,7 @@ arithmetic on two literals is done in double precision (the literals are taken a
 
 from __future__ import annotations
 
+import functools
 import math
 
 from ..ir.term import (FALSE, NEG_INF, POS_INF, TRUE, Op, Sort, Term, apply, const, real)
@@ -41,7 +42,12 @@ def _is_const(t: Term) -> bool:
 
 NAN = real(float("nan"))
 
+# Terms are interned, so a fold is a pure function of object identities: masked-off lanes repeat
+# the same few constant operations thousands of times, and a cache makes them dictionary lookups.
+_memo = functools.lru_cache(maxsize=1 << 18)
 
+
+@_memo
 def add(*args: Term) -> Term:
     flat: list[Term] = []
     total = 0.0
@@ -64,6 +70,7 @@ def add(*args: Term) -> Term:
     return flat[0] if len(flat) == 1 else apply(Op.ADD, *flat)
 
 
+@_memo
 def mul(*args: Term) -> Term:
     flat: list[Term] = []
     product = 1.0
@@ -88,6 +95,7 @@ def mul(*args: Term) -> Term:
     return flat[0] if len(flat) == 1 else apply(Op.MUL, *flat)
 
 
+@_memo
 def neg(a: Term) -> Term:
     v = _c(a)
     if v is not None:
@@ -97,6 +105,7 @@ def neg(a: Term) -> Term:
     return apply(Op.NEG, a)
 
 
+@_memo
 def sub(a: Term, b: Term) -> Term:
     va, vb = _c(a), _c(b)
     if va is not None and vb is not None:
@@ -112,6 +121,7 @@ def sub(a: Term, b: Term) -> Term:
     return apply(Op.SUB, a, b)
 
 
+@_memo
 def div(a: Term, b: Term) -> Term:
     va, vb = _c(a), _c(b)
     if va is not None and vb is not None and vb != 0.0:
@@ -147,10 +157,12 @@ def _extremum(op: Op, args: tuple[Term, ...]) -> Term:
     return flat[0] if len(flat) == 1 else apply(op, *flat)
 
 
+@_memo
 def maximum(*args: Term) -> Term:
     return _extremum(Op.MAX, args)
 
 
+@_memo
 def minimum(*args: Term) -> Term:
     return _extremum(Op.MIN, args)
 
@@ -167,6 +179,7 @@ _EXACT = {  # math functions folded only where the value is exact
 }
 
 
+@_memo
 def unary(op: Op, a: Term) -> Term:
     v = _c(a)
     if v is not None:
@@ -180,6 +193,7 @@ def unary(op: Op, a: Term) -> Term:
     return apply(op, a)
 
 
+@_memo
 def power(a: Term, b: Term) -> Term:
     va, vb = _c(a), _c(b)
     if vb == 1.0:
@@ -195,6 +209,7 @@ _COMPARE = {Op.LT: lambda x, y: x < y, Op.LE: lambda x, y: x <= y, Op.GT: lambda
             Op.GE: lambda x, y: x >= y, Op.EQ: lambda x, y: x == y, Op.NE: lambda x, y: x != y}
 
 
+@_memo
 def compare(op: Op, a: Term, b: Term) -> Term:
     if _is_const(a) and _is_const(b):
         return const(bool(_COMPARE[op](a.value, b.value)))
@@ -210,6 +225,7 @@ def compare(op: Op, a: Term, b: Term) -> Term:
     return apply(op, a, b)
 
 
+@_memo
 def logical(op: Op, *args: Term) -> Term:
     if op is Op.NOT:
         (a,) = args
@@ -234,6 +250,7 @@ def logical(op: Op, *args: Term) -> Term:
     return apply(op, a, b)
 
 
+@_memo
 def where(c: Term, a: Term, b: Term) -> Term:
     if c is TRUE:
         return a
@@ -244,6 +261,7 @@ def where(c: Term, a: Term, b: Term) -> Term:
     return apply(Op.WHERE, c, a, b)
 
 
+@_memo
 def to_real(t: Term) -> Term:
     if t.sort is Sort.REAL:
         return t

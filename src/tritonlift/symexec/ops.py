@@ -86,13 +86,12 @@ def _dtype_of(*blocks: Block) -> DType:
 
 
 def _elementwise(fn: Callable, *arrays: np.ndarray) -> np.ndarray:
-    arrays = np.broadcast_arrays(*arrays)
-    out = np.empty(arrays[0].shape, dtype=object)
-    flat = [a.ravel() for a in arrays]
-    out_flat = out.ravel() if out.ndim else out.reshape(1)
-    for i in range(out.size):
-        out_flat[i] = fn(*(a[i] for a in flat))
-    return out if out.ndim else out.reshape(())
+    result = np.frompyfunc(fn, len(arrays), 1)(*arrays)
+    if not isinstance(result, np.ndarray):  # scalars come back unboxed
+        out = np.empty((), dtype=object)
+        out[()] = result
+        return out
+    return result
 
 
 def _terms(*blocks: Block) -> list[np.ndarray]:

@@ -7,7 +7,7 @@ result is directly comparable with the symbolic execution of the kernel.
 from __future__ import annotations
 
 from ..ir.intexpr import evaluate_int
-from ..ir.term import REDUCTIONS, FOLD_OF, Op, Sort, Term, access, integer
+from ..ir.term import REDUCTIONS, FOLD_OF, Op, Sort, Term, access, integer, walk
 from ..symexec import fold
 from ..synth.generalize import Formula
 
@@ -49,6 +49,8 @@ def _build(t: Term, env: dict[str, int], memo: dict) -> Term:
         return access(str(t.attr), (integer(_int(a, env)) for a in t.args))
     if not t.args:
         return t
+    if op is Op.TOREAL and not any(v.op in (Op.INDEX, Op.BOUND) for v in walk(t)):
+        return t  # a size used as a number stays symbolic, exactly as the executor keeps it
     if op in REDUCTIONS:
         lo, hi, body = t.args
         var = str(t.attr.attr)

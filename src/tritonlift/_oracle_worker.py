@@ -1,0 +1,464 @@
+"""Worker process of the interpreter oracle (`tritonlift.oracle`): never imported by tritonlift.
+
+Run as `python _oracle_worker.py JOBS.pkl OUTDIR`. It sets TRITON_INTERPRET=1 before importing
+triton, patches Triton's interpreter (see `_install_patches`), imports the synthetic kernel modules
+that the parent wrote, runs each job and writes `OUTDIR/result_<i>.pkl` (atomically) per job; the
+parent watches those files, so a crash or hang costs only the job that caused it. The protocol is
+plain dicts, lists, tuples and numpy arrays: this file imports nothing from tritonlift.
+
+Patches (all local to this process):
+1. `and`/`or`/`not` inside jit functions are rewritten into calls that treat tensors elementwise,
+   as the compiler does (the interpreter would use Python truthiness: a mask loses a conjunct).
+2. libdevice externs (`triton.language.extra[.cuda].libdevice.*`) get `_semantic` like every other
+   builtin, and the builder gets a numpy `create_extern_elementwise`, so libdevice's own type
+   dispatch runs unchanged and only the final elementwise op is computed by numpy.
+3. Bounds guard: every masked-in lane of a load, store or atomic whose address lies outside the
+   logical extent of every tensor argument is reported and dropped (a load yields NaN, or 0 for
+   integers, there). Each tensor also sits in a NaN-filled padding, checked after the run.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["TRITON_INTERPRET"] = "1"  # before triton is imported, or kernels are compiled
+
+import ast  # noqa: E402
+import importlib  # noqa: E402
+import pickle  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import triton  # noqa: E402
+import triton.language as tl  # noqa: E402
+from triton.runtime import interpreter as interp  # noqa: E402
+
+TORCH_DTYPES = {
+    "fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32, "fp64": torch.float64,
+    "int8": torch.int8, "int16": torch.int16, "int32": torch.int32, "int64": torch.int64,
+    "uint8": torch.uint8, "bool": torch.bool,
+}
+TL_DTYPES = {
+    "fp16": tl.float16, "bf16": tl.bfloat16, "fp32": tl.float32, "fp64": tl.float64,
+    "int8": tl.int8, "int16": tl.int16, "int32": tl.int32, "int64": tl.int64, "uint8": tl.uint8,
+    "uint16": tl.uint16, "uint32": tl.uint32, "uint64": tl.uint64, "bool": tl.int1, "int1": tl.int1,
+}
+# Padding filled with a NaN whose payload is unusual, so that a stored NaN is still detected. Bit
+# patterns per element size; integer tensors get the byte 0xA5 repeated, bool tensors the byte 2.
+NAN_PATTERNS = {torch.float16: 0x7E5A, torch.bfloat16: 0x7FDA, torch.float32: 0x7FC0DEAD,
+                torch.float64: 0x7FF8DEADBEEF0000}
+INT_VIEW = {2: torch.int16, 4: torch.int32, 8: torch.int64}
+MIN_PAD_ELEMS = 1024  # an overrun by one tile of a row kernel stays inside the padding
+MAX_PAD_ELEMS = 1 << 22  # 16 MiB of fp32 on either side at most
+
+
+# ---------------------------------------------------------------- patch 1: and / or / not
+
+
+def _boolop(is_and, thunks):
+    """`a and b` / `a or b` as the compiler lowers them (code_generator.visit_BoolOp): Python
+    values short-circuit, tensors combine with logical_and / logical_or."""
+    tensors = []
+    value = None
+    for thunk in thunks:
+        value = thunk()
+        if isinstance(value, tl.tensor):
+            tensors.append(value)
+        elif bool(value) is not is_and:
+            return value
+    if not tensors:
+        return value
+    while len(tensors) >= 2:
+        rhs, lhs = tensors.pop(), tensors.pop()
+        tensors.append(lhs.logical_and(rhs) if is_and else lhs.logical_or(rhs))
+    return tensors[0]
+
+
+def _not(value):
+    if isinstance(value, tl.tensor):
+        return value.__not__()
+    return not (value.value if isinstance(value, tl.constexpr) else value)
+
+
+class _BoolOpRewriter(ast.NodeTransformer):
+    """`a and b` -> `__tritonlift_boolop__(True, (lambda: a, lambda: b))`; `not a` -> call."""
+
+    def visit_BoolOp(self, node):
+        self.generic_visit(node)
+        thunks = [ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
+                                                defaults=[]), body=value) for value in node.values]
+        call = ast.Call(func=ast.Name("__tritonlift_boolop__", ast.Load()),
+                        args=[ast.Constant(isinstance(node.op, ast.And)), ast.Tuple(thunks, ast.Load())],
+                        keywords=[])
+        return ast.copy_location(call, node)
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Not):
+            return node
+        call = ast.Call(func=ast.Name("__tritonlift_not__", ast.Load()), args=[node.operand], keywords=[])
+        return ast.copy_location(call, node)
+
+
+def _transform_ast(self, src):
+    """FunctionRewriter._transform_ast of triton 3.8 with the BoolOp rewrite first."""
+    parsed = _BoolOpRewriter().visit(ast.parse(src))
+    transformed = self.ast_transformer.visit(parsed)
+    ast.fix_missing_locations(transformed)
+    ast.increment_lineno(transformed, self.def_file_lineno - 1)
+    return transformed
+
+
+# ---------------------------------------------------------------- patch 2: libdevice externs
+
+_F = (np.float32, np.float64)
+
+
+def _div_directed(a, b, toward):
+    """fp32 division rounded toward zero (`rz`), -inf (`rd`) or +inf (`ru`). The float64 quotient
+    of two fp32 values is close enough to decide the fp32 rounding (53 >= 2 * 24 + 2 bits)."""
+    if a.dtype != np.float32:
+        return a / b
+    with np.errstate(all="ignore"):
+        exact = a.astype(np.float64) / b.astype(np.float64)
+        near = exact.astype(np.float32)
+        up = near.astype(np.float64) > exact
+        down = near.astype(np.float64) < exact
+        if toward == "rz":
+            fix = np.where(exact > 0, up, down)
+            target = np.zeros_like(near)
+        elif toward == "rd":
+            fix, target = up, np.full_like(near, -np.inf)
+        else:
+            fix, target = down, np.full_like(near, np.inf)
+        return np.where(fix, np.nextafter(near, target), near)
+
+
+# libdevice symbol stem (without `__nv_` and the `f`/`d` type suffix) -> numpy implementation
+_EXTERNS = {
+    "exp": np.exp, "exp2": np.exp2, "exp10": lambda x: np.power(x.dtype.type(10), x), "expm1": np.expm1,
+    "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
+    "atan": np.arctan, "atan2": np.arctan2, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
+    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
+    "sqrt": np.sqrt, "rsqrt": lambda x: 1 / np.sqrt(x), "cbrt": np.cbrt, "hypot": np.hypot,
+    "erf": lambda x: interp._erf(x), "pow": np.power, "powi": np.power,
+    "fabs": np.abs, "abs": np.abs, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
+    "round": lambda x: np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)), "rint": np.rint,
+    "nearbyint": np.rint, "fmin": np.fmin, "fmax": np.fmax, "fmod": np.fmod,
+    "copysign": np.copysign, "fma": lambda x, y, z: x * y + z,
+    "div_rn": lambda a, b: a / b, "div_rz": lambda a, b: _div_directed(a, b, "rz"),
+    "div_rd": lambda a, b: _div_directed(a, b, "rd"), "div_ru": lambda a, b: _div_directed(a, b, "ru"),
+    "fdiv_rn": lambda a, b: a / b, "sqrt_rn": np.sqrt, "rcp_rn": lambda x: 1 / x,
+    "isnan": np.isnan, "isinf": np.isinf, "finite": np.isfinite, "isfinite": np.isfinite,
+    "signbit": np.signbit,
+}
+
+
+def _extern_impl(symbol):
+    stem = symbol.removeprefix("__nv_")
+    for candidate in (stem, stem[:-1]):
+        if candidate in _EXTERNS:
+            return _EXTERNS[candidate]
+    raise NotImplementedError(f"libdevice function {symbol} has no interpreter implementation in "
+                              "tritonlift's oracle")
+
+
+def _create_extern_elementwise(self, lib_name, lib_path, symbol, arg_list, ret_type, is_pure):
+    ret_scalar = ret_type.scalar
+    with np.errstate(all="ignore"):
+        result = _extern_impl(symbol)(*[arg.data for arg in arg_list])
+    return interp.TensorHandle(np.asarray(result).astype(interp._get_np_dtype(ret_scalar)), ret_scalar)
+
+
+def _patch_libdevice(scope):
+    import triton.language.extra.cuda.libdevice as cuda_libdevice
+    import triton.language.extra.libdevice as libdevice
+
+    for module in (cuda_libdevice, libdevice):
+        interp._patch_builtin(module, interp.interpreter_builder, scope)
+    # the generic `extra.libdevice` dispatches to a backend module at call time
+    for name in dir(libdevice):
+        if not name.startswith("_") and hasattr(cuda_libdevice, name):
+            setattr(libdevice, name, getattr(cuda_libdevice, name))
+
+
+# ---------------------------------------------------------------- patch 3: bounds guard
+
+
+class BoundsGuard:
+    """Byte ranges of the launch's tensors; checks the addresses of every memory access."""
+
+    def __init__(self):
+        self.tensors = []  # (name, base, logical_end, pad_lo, pad_hi, elsize)
+        self.reports = {}  # (op, tensor name) -> [lanes, min offset, max offset, first program]
+
+    def reset(self, tensors):
+        self.tensors, self.reports = tensors, {}
+
+    def out_of_bounds(self, op, ptrs, mask):
+        """The masked-in lanes outside every tensor (None if there are none); records them."""
+        if not self.tensors:
+            return None
+        ptrs = np.asarray(ptrs).astype(np.uint64)
+        mask = np.broadcast_to(np.asarray(mask, dtype=bool), ptrs.shape)
+        inside = np.zeros(ptrs.shape, dtype=bool)
+        for _, base, end, _, _, _ in self.tensors:
+            inside |= (ptrs >= base) & (ptrs < end)
+        bad = mask & ~inside
+        if not bad.any():
+            return None
+        for addr in np.unique(ptrs[bad]).tolist():
+            self._record(op, addr)
+        return bad
+
+    def _record(self, op, addr):
+        def distance(t):
+            _, base, end, lo, hi, _ = t
+            return 0 if lo <= addr < hi else min(abs(addr - base), abs(addr - end))
+
+        name, base, _, lo, hi, elsize = min(self.tensors, key=distance)
+        owner = name if lo <= addr < hi else f"{name} (nearest; the address is outside its padding)"
+        offset = (addr - base) // elsize
+        entry = self.reports.setdefault((op, owner), [0, offset, offset, interp.interpreter_builder.grid_idx])
+        entry[0] += 1
+        entry[1], entry[2] = min(entry[1], offset), max(entry[2], offset)
+
+    def descriptions(self):
+        out = []
+        for (op, name), (lanes, lo, hi, program) in sorted(self.reports.items()):
+            where = f"element offset {lo}" if lo == hi else f"element offsets {lo}..{hi}"
+            out.append(f"{op} {name}: {lanes} address(es) outside its storage, {where} "
+                       f"(first in program {tuple(program)})")
+        return out
+
+
+GUARD = BoundsGuard()
+
+
+def _install_guard():
+    builder = interp.InterpreterBuilder
+    load, store = builder.create_masked_load, builder.create_masked_store
+    rmw, cas = builder.create_atomic_rmw, builder.create_atomic_cas
+
+    def masked_load(self, ptrs, mask, other, *rest):
+        bad = GUARD.out_of_bounds("load from", ptrs.data, mask.data)
+        if bad is None:
+            return load(self, ptrs, mask, other, *rest)
+        ret = load(self, ptrs, interp.TensorHandle(mask.data & ~bad, mask.dtype), other, *rest)
+        if np.issubdtype(ret.data.dtype, np.floating):
+            ret.data[bad] = np.nan
+        elif other is None:
+            ret.data[bad] = 0
+        return ret
+
+    def masked_store(self, ptrs, value, mask, *rest):
+        bad = GUARD.out_of_bounds("store to", ptrs.data, mask.data)
+        if bad is not None:
+            mask = interp.TensorHandle(mask.data & ~bad, mask.dtype)
+        return store(self, ptrs, value, mask, *rest)
+
+    def atomic_rmw(self, op, ptr, val, mask, *rest):
+        bad = GUARD.out_of_bounds("atomic on", ptr.data, mask.data)
+        if bad is not None:
+            mask = interp.TensorHandle(mask.data & ~bad, mask.dtype)
+        return rmw(self, op, ptr, val, mask, *rest)
+
+    def atomic_cas(self, ptr, cmp, val, *rest):
+        if GUARD.out_of_bounds("atomic on", ptr.data, True) is not None:
+            raise IndexError("atomic_cas outside every tensor's storage (not executed)")
+        return cas(self, ptr, cmp, val, *rest)
+
+    builder.create_masked_load, builder.create_masked_store = masked_load, masked_store
+    builder.create_atomic_rmw, builder.create_atomic_cas = atomic_rmw, atomic_cas
+
+
+def _install_patches():
+    interp.FunctionRewriter._transform_ast = _transform_ast
+    interp.__tritonlift_boolop__ = _boolop  # FunctionRewriter merges interpreter globals into fn globals
+    interp.__tritonlift_not__ = _not
+    _patch_libdevice(interp._LangPatchScope())
+    interp.InterpreterBuilder.create_extern_elementwise = _create_extern_elementwise
+    _install_guard()
+
+
+# ---------------------------------------------------------------- tensors in and out
+
+
+class Buffer:
+    """A tensor argument: a strided view into the middle of a padded flat buffer."""
+
+    def __init__(self, spec):
+        self.name, self.dtype_name = spec["name"], spec["dtype"]
+        if spec["dtype"] not in TORCH_DTYPES:
+            raise ValueError(f"tensor {self.name}: unsupported dtype {spec['dtype']!r} "
+                             f"(known: {', '.join(TORCH_DTYPES)})")
+        dtype = TORCH_DTYPES[spec["dtype"]]
+        data = np.asarray(spec["data"])
+        shape = tuple(data.shape)
+        strides = spec["strides"] or _contiguous(shape)
+        if len(strides) != len(shape) or any(s < 0 for s in strides):
+            raise ValueError(f"tensor {self.name}: strides {strides} do not fit shape {shape}")
+        self.extent = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+        self.pad = min(max(MIN_PAD_ELEMS, self.extent), MAX_PAD_ELEMS)
+        self.flat = torch.empty(self.extent + 2 * self.pad, dtype=dtype)
+        _fill_sentinel(self.flat)
+        self.sentinel = self.flat[:1].clone()
+        self.view = torch.as_strided(self.flat, shape, strides, self.pad)
+        if self.extent:
+            offsets = (np.indices(shape).reshape(len(shape), -1).T @ np.asarray(strides, dtype=np.int64)
+                       if shape else np.zeros(1, dtype=np.int64))
+            values = torch.from_numpy(np.ascontiguousarray(data.reshape(-1)))
+            self.flat[torch.from_numpy(offsets + self.pad)] = values.to(dtype)
+
+    def ranges(self):
+        es = self.flat.element_size()
+        base = self.view.data_ptr()
+        return (self.name, base, base + self.extent * es, base - self.pad * es,
+                base + (self.extent + self.pad) * es, es)
+
+    def padding_touched(self):
+        pads = (self.flat[: self.pad], self.flat[self.pad + self.extent:])
+        raw = [_raw(p) for p in pads]
+        sentinel = _raw(self.sentinel)
+        return any(bool((r != sentinel).any()) for r in raw)
+
+    def result(self):
+        if self.dtype_name == "bool":
+            return self.view.numpy().copy()
+        target = torch.float64 if self.view.dtype.is_floating_point else torch.int64
+        return self.view.to(target).numpy().copy()
+
+
+def _contiguous(shape):
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _raw(t):
+    return t.view(INT_VIEW[t.element_size()]) if t.element_size() in INT_VIEW else t.view(torch.uint8)
+
+
+def _fill_sentinel(flat):
+    if flat.dtype in NAN_PATTERNS:
+        bits = NAN_PATTERNS[flat.dtype]
+        view = INT_VIEW[flat.element_size()]
+        if bits >= 1 << (8 * flat.element_size() - 1):
+            bits -= 1 << (8 * flat.element_size())
+        flat.view(view).fill_(bits)
+    elif flat.dtype == torch.bool:
+        flat.view(torch.uint8).fill_(2)
+    else:
+        flat.view(torch.uint8).fill_(0xA5)
+
+
+def _argument(arg, buffers):
+    kind = arg[0]
+    if kind == "tensor":
+        buf = Buffer(arg[1])
+        buffers.append(buf)
+        return buf.view
+    if kind == "dtype":
+        return TL_DTYPES[arg[1]]
+    return arg[1]  # int, float, bool, str, None: passed as the Python value
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def run_job(job, paths):
+    module = importlib.import_module(job["module"])
+    fn = getattr(module, job["function"])
+    buffers = []
+    args = [_argument(a, buffers) for a in job["args"]]
+    GUARD.reset([b.ranges() for b in buffers])
+    try:
+        fn[tuple(job["grid"])](*args)
+    finally:
+        oob = GUARD.descriptions()
+        GUARD.reset([])
+    oob += [f"write to the padding around {b.name} (outside its storage), found after the run"
+            for b in buffers if b.padding_touched()]
+    return {"outputs": {b.name: b.result() for b in buffers}, "oob": tuple(oob)}
+
+
+def describe_error(err, paths):
+    """`file:line: Type: message` at the deepest frame in kernel code, plus that source line."""
+    root = err
+    while root.__cause__ is not None or (root.__context__ is not None and not root.__suppress_context__):
+        root = root.__cause__ or root.__context__
+    frames = traceback.extract_tb(root.__traceback__)
+    kernel_frames = [f for f in frames if f.filename in paths]
+    message = f"{type(root).__name__}: {root}"
+    if not kernel_frames:
+        return message
+    frame = kernel_frames[-1]
+    where = f"{paths[frame.filename]}:{frame.lineno}"
+    if frame.lineno == 1:
+        where = f"{paths[frame.filename]} (module-level names the kernel uses)"
+    line = (frame.line or "").strip()
+    return f"{where}: in {frame.name}: {message}" + (f"\n    {line}" if line and frame.lineno != 1 else "")
+
+
+def _write(outdir, name, payload):
+    tmp = outdir / f".{name}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(payload, fh)
+    os.replace(tmp, outdir / name)
+
+
+def main(jobs_file, outdir):
+    outdir = Path(outdir)
+    with open(jobs_file, "rb") as fh:
+        batch = pickle.load(fh)
+    sys.path.insert(0, batch["module_dir"])
+    runtime = types.ModuleType("_tritonlift_oracle_rt")
+    runtime.import_or_missing = import_or_missing
+    sys.modules[runtime.__name__] = runtime
+    _install_patches()
+    paths = batch["paths"]
+    _write(outdir, "ready", True)
+    for index in range(batch["start"], len(batch["jobs"])):
+        job = batch["jobs"][index]
+        try:
+            result = run_job(job, paths)
+        except BaseException as err:  # noqa: BLE001 - every failure becomes the job's result
+            result = {"error": describe_error(err, paths),
+                      "traceback": "".join(traceback.format_exception(err))[-4000:]}
+        _write(outdir, f"result_{index}.pkl", result)
+
+
+class _Missing:
+    """A module-level name whose import failed: the error surfaces only if a kernel uses it."""
+
+    def __init__(self, what, error):
+        self._what, self._error = what, error
+
+    def __getattr__(self, name):
+        raise ImportError(f"{self._what} could not be imported in the oracle: {self._error}")
+
+    def __call__(self, *args, **kwargs):
+        raise ImportError(f"{self._what} could not be imported in the oracle: {self._error}")
+
+
+def import_or_missing(module, name=None):
+    try:
+        mod = importlib.import_module(module)
+        if name is None:
+            return mod
+        if not hasattr(mod, name):  # `from package import submodule`
+            return importlib.import_module(f"{module}.{name}")
+        return getattr(mod, name)
+    except Exception as err:  # noqa: BLE001 - e.g. a module that needs a GPU at import time
+        return _Missing(module if name is None else f"{module}.{name}", f"{type(err).__name__}: {err}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
