@@ -25,7 +25,9 @@ os.environ["TRITON_INTERPRET"] = "1"  # before triton is imported, or kernels ar
 
 import ast  # noqa: E402
 import importlib  # noqa: E402
+import math  # noqa: E402
 import pickle  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
@@ -138,30 +140,57 @@ def _div_directed(a, b, toward):
         return np.where(fix, np.nextafter(near, target), near)
 
 
-# libdevice symbol stem (without `__nv_` and the `f`/`d` type suffix) -> numpy implementation
+def _remainder(a, b):
+    """C `remainder`: a - n * b with n = a / b rounded to nearest even."""
+    return a - np.rint(a / b) * b
+
+
+_ROUND = {"rn": np.rint, "rz": np.trunc, "rd": np.floor, "ru": np.ceil}
+_math_vec = {name: np.vectorize(getattr(math, name)) for name in ("lgamma", "gamma", "erfc")}
+
+# libdevice symbol stem -> numpy implementation. A symbol `__nv_<stem>` is looked up as `<stem>`,
+# then without its `f`/`d` type suffix, then without its `f`/`d` type prefix (`fdiv_rz`), then
+# without `fast_`. Arithmetic with a rounding suffix other than division rounds to nearest.
 _EXTERNS = {
     "exp": np.exp, "exp2": np.exp2, "exp10": lambda x: np.power(x.dtype.type(10), x), "expm1": np.expm1,
     "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p,
+    "logb": lambda x: np.floor(np.log2(np.abs(x))),
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
     "atan": np.arctan, "atan2": np.arctan2, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
     "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
-    "sqrt": np.sqrt, "rsqrt": lambda x: 1 / np.sqrt(x), "cbrt": np.cbrt, "hypot": np.hypot,
-    "erf": lambda x: interp._erf(x), "pow": np.power, "powi": np.power,
-    "fabs": np.abs, "abs": np.abs, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
+    "sinpi": lambda x: np.sin(np.pi * x), "cospi": lambda x: np.cos(np.pi * x),
+    "sqrt": np.sqrt, "rsqrt": lambda x: 1 / np.sqrt(x), "cbrt": np.cbrt, "rcbrt": lambda x: 1 / np.cbrt(x),
+    "hypot": np.hypot, "rhypot": lambda a, b: 1 / np.hypot(a, b),
+    "erf": lambda x: interp.np_erf_fp32(x) if x.dtype == np.float32 else interp.np_erf_fp64(x),
+    "erfc": lambda x: _math_vec["erfc"](x).astype(x.dtype), "lgamma": lambda x: _math_vec["lgamma"](x),
+    "tgamma": lambda x: _math_vec["gamma"](x),
+    "pow": np.power, "powi": lambda x, n: np.power(x, n.astype(x.dtype)),
+    "fabs": np.abs, "abs": np.abs, "llabs": np.abs, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
     "round": lambda x: np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)), "rint": np.rint,
-    "nearbyint": np.rint, "fmin": np.fmin, "fmax": np.fmax, "fmod": np.fmod,
-    "copysign": np.copysign, "fma": lambda x, y, z: x * y + z,
-    "div_rn": lambda a, b: a / b, "div_rz": lambda a, b: _div_directed(a, b, "rz"),
-    "div_rd": lambda a, b: _div_directed(a, b, "rd"), "div_ru": lambda a, b: _div_directed(a, b, "ru"),
-    "fdiv_rn": lambda a, b: a / b, "sqrt_rn": np.sqrt, "rcp_rn": lambda x: 1 / x,
+    "nearbyint": np.rint, "fmin": np.fmin, "fmax": np.fmax, "fmod": np.fmod, "remainder": _remainder,
+    "fdim": lambda a, b: np.where(a > b, a - b, 0).astype(a.dtype), "copysign": np.copysign,
+    "nextafter": np.nextafter, "ldexp": lambda x, e: np.ldexp(x, e), "scalbn": lambda x, e: np.ldexp(x, e),
+    "saturate": lambda x: np.clip(x, 0, 1),
+    "fma": lambda x, y, z: x * y + z, "fma_rn": lambda x, y, z: x * y + z,
+    "add_rn": np.add, "sub_rn": np.subtract, "mul_rn": np.multiply, "div_rn": np.divide,
+    "div_rz": lambda a, b: _div_directed(a, b, "rz"), "div_rd": lambda a, b: _div_directed(a, b, "rd"),
+    "div_ru": lambda a, b: _div_directed(a, b, "ru"), "fdividef": np.divide,
+    "sqrt_rn": np.sqrt, "rcp_rn": lambda x: 1 / x, "rsqrt_rn": lambda x: 1 / np.sqrt(x),
     "isnan": np.isnan, "isinf": np.isinf, "finite": np.isfinite, "isfinite": np.isfinite,
     "signbit": np.signbit,
 }
 
 
 def _extern_impl(symbol):
-    stem = symbol.removeprefix("__nv_")
-    for candidate in (stem, stem[:-1]):
+    stem = symbol.removeprefix("__nv_").removeprefix("fast_")
+    conversion = re.fullmatch(r"(?:float|double|int|uint|ll|ull)2\w+?_(r[nzdu])", stem)
+    if conversion:  # float2int_rz and friends: round, then the result is cast to the return type
+        return _ROUND[conversion.group(1)]
+    candidates = [stem, stem[:-1]]
+    if stem[:1] in "fd":
+        candidates += [stem[1:], stem[1:].replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn")]
+    candidates.append(stem.replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn"))
+    for candidate in candidates:
         if candidate in _EXTERNS:
             return _EXTERNS[candidate]
     raise NotImplementedError(f"libdevice function {symbol} has no interpreter implementation in "

@@ -16,7 +16,6 @@ costs only the job that caused it: the next jobs run in a fresh worker.
 from __future__ import annotations
 
 import ast
-import builtins
 import os
 import pickle
 import subprocess
@@ -332,7 +331,8 @@ class _Synthesizer:
 
 
 def _free_names(func: ast.FunctionDef) -> list[str]:
-    """Names a function reads that are neither its parameters, its locals nor builtins."""
+    """Names a function reads that are neither its parameters nor its locals (builtins included:
+    a module-level `pow` imported from libdevice shadows the builtin)."""
     bound = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
     if func.args.vararg:
         bound.add(func.args.vararg.arg)
@@ -346,7 +346,7 @@ def _free_names(func: ast.FunctionDef) -> list[str]:
         for node in ast.walk(part):
             if isinstance(node, ast.Name):
                 (loads if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-    return sorted(n for n in loads - bound if not hasattr(builtins, n))
+    return sorted(loads - bound)
 
 
 def _is_simple(value: ast.expr) -> bool:

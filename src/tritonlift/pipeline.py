@@ -17,6 +17,7 @@ from .launch.model import Launch, TensorArg
 from .launch.parse import parse_launch
 from .result import Check, Counterexample, LiftResult, Status
 from .symexec.execute import Spec, execute, execute_scalar_function
+from .synth.expnorm import normal_form
 from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
 from .verify import plan as size_plan
 from .verify.spec_check import check_spec
@@ -62,6 +63,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     t0 = time.perf_counter()
     outputs = _outputs(bound, specs)
     formulas: list[Formula] = []
+    notes_synth: list[str] = []
     failure = None
     first_cfg = next(iter(configs))
     training = [s for s in specs if s.config == first_cfg and tuple(s.sizes.values()) in plan.training_keys]
@@ -70,9 +72,22 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
                    for idx, term in sorted(s.outputs[out.name].values.items())]
         try:
             formulas.append(generalize(out.name, out.shape, samples, bound.sizes))
+            continue
         except GeneralizeFailure as err:
             failure = str(err)
-            break
+        # loop-carried rescaling (online softmax) differs in shape from size to size; its
+        # exp-normal form does not
+        normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
+        if all(s.term is not None for s in normalized):
+            try:
+                formulas.append(generalize(out.name, out.shape, normalized, bound.sizes))
+                notes_synth.append(f"{out.name}: formula found in exp-normal form (the kernel's own "
+                                   "rescaled form differs from size to size)")
+                failure = None
+                continue
+            except GeneralizeFailure:
+                pass
+        break
     timings["synthesis"] = time.perf_counter() - t0
 
     assumptions = _assumptions(bound, formulas, len(list(configs)))
@@ -95,7 +110,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             status, reason = outcome.status, outcome.reason
     timings["verification"] = time.perf_counter() - t0
 
-    notes: list[str] = []
+    notes: list[str] = list(notes_synth)
     if options.oracle and status is not Status.COUNTEREXAMPLE:
         from .verify.oracle_check import compare_with_interpreter
 

@@ -114,6 +114,8 @@ def sub(a: Term, b: Term) -> Term:
         return a
     if va == 0.0:
         return neg(b)
+    if a is b and is_finite(a):
+        return real(0.0)
     if vb is not None and math.isinf(vb) and is_finite(a):
         return real(-vb)
     if va is not None and math.isinf(va) and is_finite(b):

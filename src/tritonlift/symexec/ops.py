@@ -86,7 +86,8 @@ def _dtype_of(*blocks: Block) -> DType:
 
 
 def _elementwise(fn: Callable, *arrays: np.ndarray) -> np.ndarray:
-    result = np.frompyfunc(fn, len(arrays), 1)(*arrays)
+    with np.errstate(all="ignore"):  # −∞ − −∞ in a lane that tl.where discards is not an error
+        result = np.frompyfunc(fn, len(arrays), 1)(*arrays)
     if not isinstance(result, np.ndarray):  # scalars come back unboxed
         out = np.empty((), dtype=object)
         out[()] = result
