@@ -117,9 +117,6 @@ def _transform_ast(self, src):
 
 # ---------------------------------------------------------------- patch 2: libdevice externs
 
-_F = (np.float32, np.float64)
-
-
 def _div_directed(a, b, toward):
     """fp32 division rounded toward zero (`rz`), -inf (`rd`) or +inf (`ru`). The float64 quotient
     of two fp32 values is close enough to decide the fp32 rounding (53 >= 2 * 24 + 2 bits)."""
@@ -138,6 +135,10 @@ def _div_directed(a, b, toward):
         else:
             fix, target = down, np.full_like(near, np.inf)
         return np.where(fix, np.nextafter(near, target), near)
+
+
+def _round_half_away(x):
+    return np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5))
 
 
 def _remainder(a, b):
@@ -164,14 +165,15 @@ _EXTERNS = {
     "erf": lambda x: interp.np_erf_fp32(x) if x.dtype == np.float32 else interp.np_erf_fp64(x),
     "erfc": lambda x: _math_vec["erfc"](x).astype(x.dtype), "lgamma": lambda x: _math_vec["lgamma"](x),
     "tgamma": lambda x: _math_vec["gamma"](x),
+    "normcdf": lambda x: (0.5 * _math_vec["erfc"](-x / np.sqrt(2))).astype(x.dtype),
     "pow": np.power, "powi": lambda x, n: np.power(x, n.astype(x.dtype)),
     "fabs": np.abs, "abs": np.abs, "llabs": np.abs, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
-    "round": lambda x: np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)), "rint": np.rint,
+    "round": _round_half_away, "llround": _round_half_away, "rint": np.rint, "llrint": np.rint,
     "nearbyint": np.rint, "fmin": np.fmin, "fmax": np.fmax, "fmod": np.fmod, "remainder": _remainder,
     "fdim": lambda a, b: np.where(a > b, a - b, 0).astype(a.dtype), "copysign": np.copysign,
     "nextafter": np.nextafter, "ldexp": lambda x, e: np.ldexp(x, e), "scalbn": lambda x, e: np.ldexp(x, e),
     "saturate": lambda x: np.clip(x, 0, 1),
-    "fma": lambda x, y, z: x * y + z, "fma_rn": lambda x, y, z: x * y + z,
+    "fma": lambda x, y, z: x * y + z, "fma_rn": lambda x, y, z: x * y + z, "fmaf_rn": lambda x, y, z: x * y + z,
     "add_rn": np.add, "sub_rn": np.subtract, "mul_rn": np.multiply, "div_rn": np.divide,
     "div_rz": lambda a, b: _div_directed(a, b, "rz"), "div_rd": lambda a, b: _div_directed(a, b, "rd"),
     "div_ru": lambda a, b: _div_directed(a, b, "ru"), "fdividef": np.divide,
@@ -183,10 +185,12 @@ _EXTERNS = {
 
 def _extern_impl(symbol):
     stem = symbol.removeprefix("__nv_").removeprefix("fast_")
-    conversion = re.fullmatch(r"(?:float|double|int|uint|ll|ull)2\w+?_(r[nzdu])", stem)
-    if conversion:  # float2int_rz and friends: round, then the result is cast to the return type
-        return _ROUND[conversion.group(1)]
-    candidates = [stem, stem[:-1]]
+    to_int = re.fullmatch(r"(?:float|double)2(?:int|uint|ll|ull)_(r[nzdu])", stem)
+    if to_int:  # float2int_rz and friends: round, then the result is cast to the return type
+        return _ROUND[to_int.group(1)]
+    if re.fullmatch(r"\w+2(?:float|double)_r[nzdu]", stem):  # int2float_rn, double2float_rz, ...
+        return lambda x: x  # the cast to the return type does it (rounding to nearest)
+    candidates = [stem, stem[:-1]] if stem[-1] in "fd" else [stem]
     if stem[:1] in "fd":
         candidates += [stem[1:], stem[1:].replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn")]
     candidates.append(stem.replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn"))

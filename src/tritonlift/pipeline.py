@@ -115,7 +115,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
         from .verify.oracle_check import compare_with_interpreter
 
         t0 = time.perf_counter()
-        oracle = compare_with_interpreter(k, bound, formulas, plan)
+        oracle = compare_with_interpreter(k, bound, formulas, plan, first_cfg)
         timings["interpreter"] = time.perf_counter() - t0
         checks.append(oracle.check)
         if oracle.counterexample is not None:

@@ -19,6 +19,7 @@ from ..result import Check, Counterexample
 from ..synth.generalize import Formula
 from .plan import SizePlan
 
+_DTYPE_NAMES = {"fp32", "fp16", "bf16", "fp64", "int8", "int16", "int32", "int64", "uint8", "bool"}
 FP32_RTOL, FP32_ATOL = 2e-4, 2e-5  # the kernel runs in float32; the formula in float64
 ORACLE_POINTS = 2  # size combinations run in the interpreter (each launch costs 0.1–1 s)
 
@@ -30,10 +31,10 @@ class OracleOutcome:
 
 
 def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula],
-                             plan: SizePlan) -> OracleOutcome:
+                             plan: SizePlan, config: int = 0) -> OracleOutcome:
     start = time.perf_counter()
     try:
-        from ..oracle import OracleError, TensorSpec, run_kernels
+        from ..oracle import DtypeValue, KernelJob, OracleError, TensorSpec, run_kernels
         import torch
 
         from ..report.torch_code import load_reference, render_module
@@ -47,7 +48,7 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
     rng = np.random.default_rng(0)
     jobs, expectations = [], []
     for sizes in chosen:
-        concrete = instantiate(bound, sizes, 0)
+        concrete = instantiate(bound, sizes, config)
         args, named, params = [], {}, {}
         for p in kernel.params:
             if p.is_constexpr:
@@ -68,17 +69,22 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
                     params[arg.name] = value
                 args.append(value)
             elif isinstance(arg, LiteralArg):
-                args.append(arg.value)
+                args.append(DtypeValue(arg.value) if arg.value in _DTYPE_NAMES else arg.value)
             elif isinstance(arg, NoneArg):
                 args.append(None)
-        jobs.append((kernel.file, kernel.name, concrete.grid, args))
+        args = [DtypeValue(a) if isinstance(a, str) and a in _DTYPE_NAMES and p.is_constexpr else a
+                for a, p in zip(args, kernel.params)]
+        jobs.append(KernelJob(kernel.file, kernel.name, concrete.grid, args))
         inputs = {n: torch.from_numpy(v) for n, v in named.items()}
         expectations.append((sizes, reference(**inputs, **params)))
     try:
         results = run_kernels(jobs)
     except OracleError as err:
-        return OracleOutcome(Check("Triton interpreter", "skipped", time.perf_counter() - start, str(err)[:500]))
+        return OracleOutcome(Check("Triton interpreter", "skipped", time.perf_counter() - start, err.message[:500]))
     for (sizes, expected), result in zip(expectations, results):
+        if isinstance(result, OracleError):
+            return OracleOutcome(Check("Triton interpreter", "skipped", time.perf_counter() - start,
+                                       f"the kernel does not run in Triton's interpreter: {result.message[:400]}"))
         if result.oob:
             detail = f"the interpreter run at {sizes} reports {result.oob[0]}"
             return OracleOutcome(Check("Triton interpreter", "failed", time.perf_counter() - start, detail),
