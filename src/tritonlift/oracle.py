@@ -313,8 +313,9 @@ class _Synthesizer:
         keep = [""] * len(lines)
         for name in module.functions:
             func = module.source.functions[name]
+            indent = func.col_offset  # a def under `if`/`try` at module level moves to column 0
             for i in range(func.lineno - 1, func.end_lineno or func.lineno):
-                keep[i] = lines[i]
+                keep[i] = lines[i][indent:] if not lines[i][:indent].strip() else lines[i]
         imports = dict(module.imports)
         if not any("'triton.language'" in s or "'triton.language.core'" in s for s in imports.values()):
             # the interpreter patches only the triton.language modules a kernel's globals hold

@@ -146,17 +146,15 @@ class Normalizer:
             return {_mono({a: -e for a, e in m}): 1 / c}
         # cancel the monomial content (lowest power of each atom common to all terms) and the
         # leading coefficient, so equal denominators written differently meet as one atom
-        common = dict(next(iter(p)))
-        for m in p:
-            exps = dict(m)
-            common = {a: min(e, exps.get(a, 0)) for a, e in common.items()}
-            common = {a: e for a, e in common.items() if e}
+        atoms = {a for m in p for a, _ in m}
+        common = {a: min(dict(m).get(a, 0) for m in p) for a in atoms}
+        common = {a: e for a, e in common.items() if e}  # Laurent monomials are units: factor them out
         lead = p[min(p, key=lambda m: [(_atom_key(a), e) for a, e in m])]
         reduced = {}
         for m, c in p.items():
             exps = dict(m)
             for a, e in common.items():
-                exps[a] -= e
+                exps[a] = exps.get(a, 0) - e
             reduced[_mono(exps)] = c / lead
         content = {_mono({a: -e for a, e in common.items()}): 1 / lead}
         return _mul(content, _atom(apply(Op.DIV, real(1.0), to_term(reduced))))
