@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import TritonLiftError
 from .frontend import Kernel, load_kernel
@@ -18,6 +18,7 @@ from .launch.parse import parse_launch
 from .result import Check, Counterexample, LiftResult, Status
 from .symexec.execute import Spec, execute, execute_scalar_function
 from .synth.expnorm import normal_form
+from .synth.tidy import tidy
 from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
 from .verify import plan as size_plan
 from .verify.spec_check import check_spec
@@ -110,6 +111,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             status, reason = outcome.status, outcome.reason
     timings["verification"] = time.perf_counter() - t0
 
+    formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
     notes: list[str] = list(notes_synth)
     if options.oracle and status is not Status.COUNTEREXAMPLE:
         from .verify.oracle_check import compare_with_interpreter
