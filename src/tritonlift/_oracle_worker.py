@@ -1,43 +1,50 @@
 """Worker process of the interpreter oracle (`tritonlift.oracle`): never imported by tritonlift.
 
 Run as `python _oracle_worker.py JOBS.pkl OUTDIR`. It sets TRITON_INTERPRET=1 before importing
-triton, patches Triton's interpreter (see `_install_patches`), imports the synthetic kernel modules
+triton, patches Triton's interpreter (`_oracle_patches.py`), imports the synthetic kernel modules
 that the parent wrote, runs each job and writes `OUTDIR/result_<i>.pkl` (atomically) per job; the
 parent watches those files, so a crash or hang costs only the job that caused it. The protocol is
-plain dicts, lists, tuples and numpy arrays: this file imports nothing from tritonlift.
+plain dicts, lists, tuples and numpy arrays: nothing here imports the tritonlift package.
 
-Patches (all local to this process):
-1. `and`/`or`/`not` inside jit functions are rewritten into calls that treat tensors elementwise,
-   as the compiler does (the interpreter would use Python truthiness: a mask loses a conjunct).
-2. libdevice externs (`triton.language.extra[.cuda].libdevice.*`) get `_semantic` like every other
-   builtin, and the builder gets a numpy `create_extern_elementwise`, so libdevice's own type
-   dispatch runs unchanged and only the final elementwise op is computed by numpy.
-3. Bounds guard: every masked-in lane of a load, store or atomic whose address lies outside the
-   logical extent of every tensor argument is reported and dropped (a load yields NaN, or 0 for
-   integers, there). Each tensor also sits in a NaN-filled padding, checked after the run.
+Every tensor argument is a view into the middle of a larger buffer whose padding holds a NaN with
+an unusual payload (or 0xA5 bytes for integers); besides the bounds guard of the patches, a change
+of the padding after the run is reported as an out-of-bounds write.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ["TRITON_INTERPRET"] = "1"  # before triton is imported, or kernels are compiled
+# `python path/_oracle_worker.py` puts the tritonlift folder first on sys.path: its module names
+# (errors, ir, report, ...) must not shadow anything the kernels import.
+HERE = os.path.dirname(os.path.abspath(__file__))
+if sys.path and os.path.abspath(sys.path[0]) == HERE:
+    sys.path.pop(0)
 
-import ast  # noqa: E402
 import importlib  # noqa: E402
-import math  # noqa: E402
+import importlib.util  # noqa: E402
 import pickle  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
 import traceback  # noqa: E402
 import types  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import triton  # noqa: E402
 import triton.language as tl  # noqa: E402
-from triton.runtime import interpreter as interp  # noqa: E402
+
+
+def _load_patches():
+    spec = importlib.util.spec_from_file_location("_tritonlift_oracle_patches",
+                                                  os.path.join(HERE, "_oracle_patches.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+patches = _load_patches()
+GUARD = patches.GUARD
 
 TORCH_DTYPES = {
     "fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32, "fp64": torch.float64,
@@ -56,267 +63,6 @@ NAN_PATTERNS = {torch.float16: 0x7E5A, torch.bfloat16: 0x7FDA, torch.float32: 0x
 INT_VIEW = {2: torch.int16, 4: torch.int32, 8: torch.int64}
 MIN_PAD_ELEMS = 1024  # an overrun by one tile of a row kernel stays inside the padding
 MAX_PAD_ELEMS = 1 << 22  # 16 MiB of fp32 on either side at most
-
-
-# ---------------------------------------------------------------- patch 1: and / or / not
-
-
-def _boolop(is_and, thunks):
-    """`a and b` / `a or b` as the compiler lowers them (code_generator.visit_BoolOp): Python
-    values short-circuit, tensors combine with logical_and / logical_or."""
-    tensors = []
-    value = None
-    for thunk in thunks:
-        value = thunk()
-        if isinstance(value, tl.tensor):
-            tensors.append(value)
-        elif bool(value) is not is_and:
-            return value
-    if not tensors:
-        return value
-    while len(tensors) >= 2:
-        rhs, lhs = tensors.pop(), tensors.pop()
-        tensors.append(lhs.logical_and(rhs) if is_and else lhs.logical_or(rhs))
-    return tensors[0]
-
-
-def _not(value):
-    if isinstance(value, tl.tensor):
-        return value.__not__()
-    return not (value.value if isinstance(value, tl.constexpr) else value)
-
-
-class _BoolOpRewriter(ast.NodeTransformer):
-    """`a and b` -> `__tritonlift_boolop__(True, (lambda: a, lambda: b))`; `not a` -> call."""
-
-    def visit_BoolOp(self, node):
-        self.generic_visit(node)
-        thunks = [ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
-                                                defaults=[]), body=value) for value in node.values]
-        call = ast.Call(func=ast.Name("__tritonlift_boolop__", ast.Load()),
-                        args=[ast.Constant(isinstance(node.op, ast.And)), ast.Tuple(thunks, ast.Load())],
-                        keywords=[])
-        return ast.copy_location(call, node)
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if not isinstance(node.op, ast.Not):
-            return node
-        call = ast.Call(func=ast.Name("__tritonlift_not__", ast.Load()), args=[node.operand], keywords=[])
-        return ast.copy_location(call, node)
-
-
-def _transform_ast(self, src):
-    """FunctionRewriter._transform_ast of triton 3.8 with the BoolOp rewrite first."""
-    parsed = _BoolOpRewriter().visit(ast.parse(src))
-    transformed = self.ast_transformer.visit(parsed)
-    ast.fix_missing_locations(transformed)
-    ast.increment_lineno(transformed, self.def_file_lineno - 1)
-    return transformed
-
-
-# ---------------------------------------------------------------- patch 2: libdevice externs
-
-def _div_directed(a, b, toward):
-    """fp32 division rounded toward zero (`rz`), -inf (`rd`) or +inf (`ru`). The float64 quotient
-    of two fp32 values is close enough to decide the fp32 rounding (53 >= 2 * 24 + 2 bits)."""
-    if a.dtype != np.float32:
-        return a / b
-    with np.errstate(all="ignore"):
-        exact = a.astype(np.float64) / b.astype(np.float64)
-        near = exact.astype(np.float32)
-        up = near.astype(np.float64) > exact
-        down = near.astype(np.float64) < exact
-        if toward == "rz":
-            fix = np.where(exact > 0, up, down)
-            target = np.zeros_like(near)
-        elif toward == "rd":
-            fix, target = up, np.full_like(near, -np.inf)
-        else:
-            fix, target = down, np.full_like(near, np.inf)
-        return np.where(fix, np.nextafter(near, target), near)
-
-
-def _round_half_away(x):
-    return np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5))
-
-
-def _remainder(a, b):
-    """C `remainder`: a - n * b with n = a / b rounded to nearest even."""
-    return a - np.rint(a / b) * b
-
-
-_ROUND = {"rn": np.rint, "rz": np.trunc, "rd": np.floor, "ru": np.ceil}
-_math_vec = {name: np.vectorize(getattr(math, name)) for name in ("lgamma", "gamma", "erfc")}
-
-# libdevice symbol stem -> numpy implementation. A symbol `__nv_<stem>` is looked up as `<stem>`,
-# then without its `f`/`d` type suffix, then without its `f`/`d` type prefix (`fdiv_rz`), then
-# without `fast_`. Arithmetic with a rounding suffix other than division rounds to nearest.
-_EXTERNS = {
-    "exp": np.exp, "exp2": np.exp2, "exp10": lambda x: np.power(x.dtype.type(10), x), "expm1": np.expm1,
-    "log": np.log, "log2": np.log2, "log10": np.log10, "log1p": np.log1p,
-    "logb": lambda x: np.floor(np.log2(np.abs(x))),
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
-    "atan": np.arctan, "atan2": np.arctan2, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
-    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
-    "sinpi": lambda x: np.sin(np.pi * x), "cospi": lambda x: np.cos(np.pi * x),
-    "sqrt": np.sqrt, "rsqrt": lambda x: 1 / np.sqrt(x), "cbrt": np.cbrt, "rcbrt": lambda x: 1 / np.cbrt(x),
-    "hypot": np.hypot, "rhypot": lambda a, b: 1 / np.hypot(a, b),
-    "erf": lambda x: interp.np_erf_fp32(x) if x.dtype == np.float32 else interp.np_erf_fp64(x),
-    "erfc": lambda x: _math_vec["erfc"](x).astype(x.dtype), "lgamma": lambda x: _math_vec["lgamma"](x),
-    "tgamma": lambda x: _math_vec["gamma"](x),
-    "normcdf": lambda x: (0.5 * _math_vec["erfc"](-x / np.sqrt(2))).astype(x.dtype),
-    "pow": np.power, "powi": lambda x, n: np.power(x, n.astype(x.dtype)),
-    "fabs": np.abs, "abs": np.abs, "llabs": np.abs, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
-    "round": _round_half_away, "llround": _round_half_away, "rint": np.rint, "llrint": np.rint,
-    "nearbyint": np.rint, "fmin": np.fmin, "fmax": np.fmax, "fmod": np.fmod, "remainder": _remainder,
-    "fdim": lambda a, b: np.where(a > b, a - b, 0).astype(a.dtype), "copysign": np.copysign,
-    "nextafter": np.nextafter, "ldexp": lambda x, e: np.ldexp(x, e), "scalbn": lambda x, e: np.ldexp(x, e),
-    "saturate": lambda x: np.clip(x, 0, 1),
-    "fma": lambda x, y, z: x * y + z, "fma_rn": lambda x, y, z: x * y + z, "fmaf_rn": lambda x, y, z: x * y + z,
-    "add_rn": np.add, "sub_rn": np.subtract, "mul_rn": np.multiply, "div_rn": np.divide,
-    "div_rz": lambda a, b: _div_directed(a, b, "rz"), "div_rd": lambda a, b: _div_directed(a, b, "rd"),
-    "div_ru": lambda a, b: _div_directed(a, b, "ru"), "fdividef": np.divide,
-    "sqrt_rn": np.sqrt, "rcp_rn": lambda x: 1 / x, "rsqrt_rn": lambda x: 1 / np.sqrt(x),
-    "isnan": np.isnan, "isinf": np.isinf, "finite": np.isfinite, "isfinite": np.isfinite,
-    "signbit": np.signbit,
-}
-
-
-def _extern_impl(symbol):
-    stem = symbol.removeprefix("__nv_").removeprefix("fast_")
-    to_int = re.fullmatch(r"(?:float|double)2(?:int|uint|ll|ull)_(r[nzdu])", stem)
-    if to_int:  # float2int_rz and friends: round, then the result is cast to the return type
-        return _ROUND[to_int.group(1)]
-    if re.fullmatch(r"\w+2(?:float|double)_r[nzdu]", stem):  # int2float_rn, double2float_rz, ...
-        return lambda x: x  # the cast to the return type does it (rounding to nearest)
-    candidates = [stem, stem[:-1]] if stem[-1] in "fd" else [stem]
-    if stem[:1] in "fd":
-        candidates += [stem[1:], stem[1:].replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn")]
-    candidates.append(stem.replace("_rd", "_rn").replace("_ru", "_rn").replace("_rz", "_rn"))
-    for candidate in candidates:
-        if candidate in _EXTERNS:
-            return _EXTERNS[candidate]
-    raise NotImplementedError(f"libdevice function {symbol} has no interpreter implementation in "
-                              "tritonlift's oracle")
-
-
-def _create_extern_elementwise(self, lib_name, lib_path, symbol, arg_list, ret_type, is_pure):
-    ret_scalar = ret_type.scalar
-    with np.errstate(all="ignore"):
-        result = _extern_impl(symbol)(*[arg.data for arg in arg_list])
-    return interp.TensorHandle(np.asarray(result).astype(interp._get_np_dtype(ret_scalar)), ret_scalar)
-
-
-def _patch_libdevice(scope):
-    import triton.language.extra.cuda.libdevice as cuda_libdevice
-    import triton.language.extra.libdevice as libdevice
-
-    for module in (cuda_libdevice, libdevice):
-        interp._patch_builtin(module, interp.interpreter_builder, scope)
-    # the generic `extra.libdevice` dispatches to a backend module at call time
-    for name in dir(libdevice):
-        if not name.startswith("_") and hasattr(cuda_libdevice, name):
-            setattr(libdevice, name, getattr(cuda_libdevice, name))
-
-
-# ---------------------------------------------------------------- patch 3: bounds guard
-
-
-class BoundsGuard:
-    """Byte ranges of the launch's tensors; checks the addresses of every memory access."""
-
-    def __init__(self):
-        self.tensors = []  # (name, base, logical_end, pad_lo, pad_hi, elsize)
-        self.reports = {}  # (op, tensor name) -> [lanes, min offset, max offset, first program]
-
-    def reset(self, tensors):
-        self.tensors, self.reports = tensors, {}
-
-    def out_of_bounds(self, op, ptrs, mask):
-        """The masked-in lanes outside every tensor (None if there are none); records them."""
-        if not self.tensors:
-            return None
-        ptrs = np.asarray(ptrs).astype(np.uint64)
-        mask = np.broadcast_to(np.asarray(mask, dtype=bool), ptrs.shape)
-        inside = np.zeros(ptrs.shape, dtype=bool)
-        for _, base, end, _, _, _ in self.tensors:
-            inside |= (ptrs >= base) & (ptrs < end)
-        bad = mask & ~inside
-        if not bad.any():
-            return None
-        for addr in np.unique(ptrs[bad]).tolist():
-            self._record(op, addr)
-        return bad
-
-    def _record(self, op, addr):
-        def distance(t):
-            _, base, end, lo, hi, _ = t
-            return 0 if lo <= addr < hi else min(abs(addr - base), abs(addr - end))
-
-        name, base, _, lo, hi, elsize = min(self.tensors, key=distance)
-        owner = name if lo <= addr < hi else f"{name} (nearest; the address is outside its padding)"
-        offset = (addr - base) // elsize
-        entry = self.reports.setdefault((op, owner), [0, offset, offset, interp.interpreter_builder.grid_idx])
-        entry[0] += 1
-        entry[1], entry[2] = min(entry[1], offset), max(entry[2], offset)
-
-    def descriptions(self):
-        out = []
-        for (op, name), (lanes, lo, hi, program) in sorted(self.reports.items()):
-            where = f"element offset {lo}" if lo == hi else f"element offsets {lo}..{hi}"
-            out.append(f"{op} {name}: {lanes} address(es) outside its storage, {where} "
-                       f"(first in program {tuple(program)})")
-        return out
-
-
-GUARD = BoundsGuard()
-
-
-def _install_guard():
-    builder = interp.InterpreterBuilder
-    load, store = builder.create_masked_load, builder.create_masked_store
-    rmw, cas = builder.create_atomic_rmw, builder.create_atomic_cas
-
-    def masked_load(self, ptrs, mask, other, *rest):
-        bad = GUARD.out_of_bounds("load from", ptrs.data, mask.data)
-        if bad is None:
-            return load(self, ptrs, mask, other, *rest)
-        ret = load(self, ptrs, interp.TensorHandle(mask.data & ~bad, mask.dtype), other, *rest)
-        if np.issubdtype(ret.data.dtype, np.floating):
-            ret.data[bad] = np.nan
-        elif other is None:
-            ret.data[bad] = 0
-        return ret
-
-    def masked_store(self, ptrs, value, mask, *rest):
-        bad = GUARD.out_of_bounds("store to", ptrs.data, mask.data)
-        if bad is not None:
-            mask = interp.TensorHandle(mask.data & ~bad, mask.dtype)
-        return store(self, ptrs, value, mask, *rest)
-
-    def atomic_rmw(self, op, ptr, val, mask, *rest):
-        bad = GUARD.out_of_bounds("atomic on", ptr.data, mask.data)
-        if bad is not None:
-            mask = interp.TensorHandle(mask.data & ~bad, mask.dtype)
-        return rmw(self, op, ptr, val, mask, *rest)
-
-    def atomic_cas(self, ptr, cmp, val, *rest):
-        if GUARD.out_of_bounds("atomic on", ptr.data, True) is not None:
-            raise IndexError("atomic_cas outside every tensor's storage (not executed)")
-        return cas(self, ptr, cmp, val, *rest)
-
-    builder.create_masked_load, builder.create_masked_store = masked_load, masked_store
-    builder.create_atomic_rmw, builder.create_atomic_cas = atomic_rmw, atomic_cas
-
-
-def _install_patches():
-    interp.FunctionRewriter._transform_ast = _transform_ast
-    interp.__tritonlift_boolop__ = _boolop  # FunctionRewriter merges interpreter globals into fn globals
-    interp.__tritonlift_not__ = _not
-    _patch_libdevice(interp._LangPatchScope())
-    interp.InterpreterBuilder.create_extern_elementwise = _create_extern_elementwise
-    _install_guard()
 
 
 # ---------------------------------------------------------------- tensors in and out
@@ -340,7 +86,7 @@ class Buffer:
         self.pad = min(max(MIN_PAD_ELEMS, self.extent), MAX_PAD_ELEMS)
         self.flat = torch.empty(self.extent + 2 * self.pad, dtype=dtype)
         _fill_sentinel(self.flat)
-        self.sentinel = self.flat[:1].clone()
+        self.sentinel = _raw(self.flat[:1]).clone()  # raw bits: cloning a bool byte 2 gives 1
         self.view = torch.as_strided(self.flat, shape, strides, self.pad)
         if self.extent:
             offsets = (np.indices(shape).reshape(len(shape), -1).T @ np.asarray(strides, dtype=np.int64)
@@ -356,9 +102,7 @@ class Buffer:
 
     def padding_touched(self):
         pads = (self.flat[: self.pad], self.flat[self.pad + self.extent:])
-        raw = [_raw(p) for p in pads]
-        sentinel = _raw(self.sentinel)
-        return any(bool((r != sentinel).any()) for r in raw)
+        return any(bool((_raw(p) != self.sentinel).any()) for p in pads)
 
     def result(self):
         if self.dtype_name == "bool":
@@ -455,7 +199,7 @@ def main(jobs_file, outdir):
     runtime = types.ModuleType("_tritonlift_oracle_rt")
     runtime.import_or_missing = import_or_missing
     sys.modules[runtime.__name__] = runtime
-    _install_patches()
+    patches.install()
     paths = batch["paths"]
     _write(outdir, "ready", True)
     for index in range(batch["start"], len(batch["jobs"])):

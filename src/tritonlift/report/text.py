@@ -13,9 +13,9 @@ def render_text(result: LiftResult, verbose: bool = False) -> str:
              f"  {result.timings.get('total', 0.0):.2f} s"]
     for f in result.formulas:
         lines.append(f"  {f.text()}")
-    if result.reason:
-        lines.append(f"  reason: {result.reason}")
     cex = result.counterexample
+    if result.reason and cex is None:
+        lines.append(f"  reason: {result.reason}")
     if cex is not None:
         lines.append(f"  counterexample ({', '.join(f'{k}={v}' for k, v in cex.sizes.items())}): {cex.what}")
         if cex.inputs:

@@ -24,11 +24,13 @@ class SizePlan:
     bounds: dict[str, int]
     grid: tuple[dict[str, int], ...]
     training_keys: frozenset[tuple[int, ...]]
+    edges: dict[str, tuple[int, ...]] = None  # extra values around a wide tile, one size at a time
 
     def describe(self, n_configs: int) -> str:
         bounds = ", ".join(f"{n} ≤ {b}" for n, b in self.bounds.items()) or "the launch's fixed sizes"
         cfg = f", each of {n_configs} autotune configurations" if n_configs > 1 else ""
-        return f"all {bounds} ({len(self.grid)} size combinations), every program id{cfg}"
+        extra = "".join(f", {n} ∈ {{{', '.join(map(str, v))}}}" for n, v in (self.edges or {}).items())
+        return f"all {bounds}{extra} ({len(self.grid)} size combinations), every program id{cfg}"
 
 
 def make_plan(bound: BoundLaunch, options) -> SizePlan:
@@ -48,8 +50,15 @@ def make_plan(bound: BoundLaunch, options) -> SizePlan:
     if options.sizes:
         values.update({n: tuple(v) for n, v in options.sizes.items()})
         bounds.update({n: max(v) for n, v in options.sizes.items()})
-    grid = tuple(dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names)))
-    return SizePlan(names, bounds, grid, frozenset(_training(names, values)))
+    grid = [dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names))]
+    edges: dict[str, tuple[int, ...]] = {}
+    if block > MAX_TILE_FOR_SIZING and not options.sizes:
+        # a wide fixed tile: also check each size just below, at and above one and two tiles
+        for n in names:
+            edges[n] = (block - 1, block, block + 1, 2 * block + 1)
+            for v in edges[n]:
+                grid.append({m: (v if m == n else min(2, bounds[m])) for m in names})
+    return SizePlan(names, bounds, tuple(grid), frozenset(_training(names, values)), edges)
 
 
 def _count(bounds: dict[str, int]) -> int:
