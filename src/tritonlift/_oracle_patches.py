@@ -185,7 +185,112 @@ def _patch_libdevice(scope):
             setattr(libdevice, name, getattr(cuda_libdevice, name))
 
 
-# ---------------------------------------------------------------- patch 3: bounds guard
+# ---------------------------------------------------------------- patch 3: bf16 through fp32
+
+_BITWISE = {np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift, np.right_shift}
+
+
+def _is_bf16(handle):
+    return handle.dtype == tl.bfloat16
+
+
+def _bf16_to_f32(bits):
+    return (np.asarray(bits).astype(np.uint32) << 16).view(np.float32)
+
+
+def _f32_to_bf16(values):
+    """Round to nearest even, as the hardware conversion does; NaN stays a quiet NaN."""
+    values = np.asarray(values, dtype=np.float32)
+    bits = values.view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+    return np.where(np.isnan(values), np.uint16(0x7FC0), rounded)
+
+
+def _decoded(handle):
+    return _bf16_to_f32(handle.data) if _is_bf16(handle) else handle.data
+
+
+def _bf16_result(out):
+    if out.dtype == np.bool_:
+        return interp.TensorHandle(out, tl.int1)
+    return interp.TensorHandle(_f32_to_bf16(out), tl.bfloat16)
+
+
+def _install_bf16():
+    builder = interp.InterpreterBuilder
+    binary, unary, ternary, cast = builder.binary_op, builder.unary_op, builder.ternary_op, builder.cast_impl
+    fp_to_fp, erf, rsqrt, fma = builder.create_fp_to_fp, builder.create_erf, builder.create_rsqrt, builder.create_fma
+
+    def binary_op(self, lhs, rhs, op):
+        if op in _BITWISE or not (_is_bf16(lhs) or _is_bf16(rhs)):
+            return binary(self, lhs, rhs, op)
+        with np.errstate(all="ignore"):
+            return _bf16_result(op(_decoded(lhs), _decoded(rhs)))
+
+    def unary_op(self, arg, op):
+        if not _is_bf16(arg):
+            return unary(self, arg, op)
+        with np.errstate(all="ignore"):
+            return _bf16_result(op(_decoded(arg)))
+
+    def ternary_op(self, lhs, rhs, other, op):
+        if op is np.where or not _is_bf16(other):  # select moves bits: nothing to decode
+            return ternary(self, lhs, rhs, other, op)
+        return _bf16_result(op(_decoded(lhs), _decoded(rhs), _decoded(other)))
+
+    def cast_impl(self, src, dst_type):
+        dst = dst_type.scalar
+        if not (_is_bf16(src) or dst == tl.bfloat16) or src.dtype == dst:
+            return cast(self, src, dst_type)
+        values = _decoded(src)
+        if dst == tl.bfloat16:
+            return interp.TensorHandle(_f32_to_bf16(values.astype(np.float32)), dst)
+        return interp.TensorHandle(values.astype(interp._get_np_dtype(dst)), dst)
+
+    def create_fp_to_fp(self, src, dst_type, rounding_mode):
+        if not (_is_bf16(src) or dst_type.scalar == tl.bfloat16):
+            return fp_to_fp(self, src, dst_type, rounding_mode)
+        return cast_impl(self, src, dst_type)
+
+    def create_erf(self, arg):
+        return _bf16_result(interp.np_erf_fp32(_decoded(arg))) if _is_bf16(arg) else erf(self, arg)
+
+    def create_rsqrt(self, arg):
+        return _bf16_result(1 / np.sqrt(_decoded(arg))) if _is_bf16(arg) else rsqrt(self, arg)
+
+    def create_fma(self, x, y, z):
+        if not _is_bf16(z):
+            return fma(self, x, y, z)
+        return _bf16_result(_decoded(x) * _decoded(y) + _decoded(z))
+
+    def get_bf16(self, value):
+        return interp.TensorHandle(_f32_to_bf16(np.array([value], dtype=np.float32)), tl.bfloat16)
+
+    for name, fn in [("binary_op", binary_op), ("unary_op", unary_op), ("ternary_op", ternary_op),
+                     ("cast_impl", cast_impl), ("create_fp_to_fp", create_fp_to_fp), ("create_erf", create_erf),
+                     ("create_rsqrt", create_rsqrt), ("create_fma", create_fma), ("get_bf16", get_bf16)]:
+        setattr(builder, name, fn)
+    # the cast lambdas captured the class attribute `cast_impl` by name: they see the patch
+    min_max = interp.ReduceOps.min_max
+
+    def reduce_min_max(self, input, val_reduce_op, idx_reduce_op=None):
+        value = input[0] if isinstance(input, tuple) else input
+        if value.dtype != tl.bfloat16:
+            return min_max(self, input, val_reduce_op, idx_reduce_op)
+        as_f32 = tl.core.tensor(interp.TensorHandle(_decoded(value.handle), tl.float32),
+                                value.type.with_element_ty(tl.float32) if value.type.is_block() else tl.float32)
+        out = min_max(self, as_f32, val_reduce_op, idx_reduce_op)
+        results = out if isinstance(out, tuple) else (out,)
+        fixed = tuple(
+            tl.core.tensor(interp.TensorHandle(_f32_to_bf16(r.handle.data), tl.bfloat16),
+                           r.type.with_element_ty(tl.bfloat16) if r.type.is_block() else tl.bfloat16)
+            if r.dtype == tl.float32 else r for r in results)
+        return fixed if isinstance(out, tuple) else fixed[0]
+
+    interp.ReduceOps.min_max = reduce_min_max
+
+
+# ---------------------------------------------------------------- patch 4: bounds guard
 
 
 class BoundsGuard:
@@ -281,4 +386,5 @@ def install():
     interp.__tritonlift_not__ = _not
     _patch_libdevice(interp._LangPatchScope())
     interp.InterpreterBuilder.create_extern_elementwise = _create_extern_elementwise
+    _install_bf16()
     _install_guard()

@@ -150,7 +150,7 @@ def _argument(arg, buffers):
 # ---------------------------------------------------------------- jobs
 
 
-def run_job(job, paths):
+def run_job(job):
     module = importlib.import_module(job["module"])
     fn = getattr(module, job["function"])
     buffers = []
@@ -168,14 +168,18 @@ def run_job(job, paths):
 
 def describe_error(err, paths):
     """`file:line: Type: message` at the deepest frame in kernel code, plus that source line."""
-    root = err
-    while root.__cause__ is not None or (root.__context__ is not None and not root.__suppress_context__):
-        root = root.__cause__ or root.__context__
+    root, seen = err, {id(err)}
+    while True:  # the interpreter re-raises as InterpreterError(repr(e)): find the original
+        nxt = root.__cause__ or (None if root.__suppress_context__ else root.__context__)
+        if nxt is None or id(nxt) in seen:
+            break
+        root = nxt
+        seen.add(id(root))
     frames = traceback.extract_tb(root.__traceback__)
     kernel_frames = [f for f in frames if f.filename in paths]
     message = f"{type(root).__name__}: {root}"
     if not kernel_frames:
-        return message
+        return message + (f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else "")
     frame = kernel_frames[-1]
     where = f"{paths[frame.filename]}:{frame.lineno}"
     if frame.lineno == 1:
@@ -205,10 +209,9 @@ def main(jobs_file, outdir):
     for index in range(batch["start"], len(batch["jobs"])):
         job = batch["jobs"][index]
         try:
-            result = run_job(job, paths)
+            result = run_job(job)
         except BaseException as err:  # noqa: BLE001 - every failure becomes the job's result
-            result = {"error": describe_error(err, paths),
-                      "traceback": "".join(traceback.format_exception(err))[-4000:]}
+            result = {"error": describe_error(err, paths)}
         _write(outdir, f"result_{index}.pkl", result)
 
 
@@ -219,6 +222,8 @@ class _Missing:
         self._what, self._error = what, error
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # introspection (hasattr) must see a plain missing attribute
+            raise AttributeError(name)
         raise ImportError(f"{self._what} could not be imported in the oracle: {self._error}")
 
     def __call__(self, *args, **kwargs):

@@ -6,8 +6,15 @@ built from the source file's AST: the kernel, the module-level jit functions it 
 relative imports), the constants and imports it reads, each function at its original line number so
 that errors point at the user's file. A worker process (`_oracle_worker.py`) imports it with the
 interpreter on, patches the interpreter's known pitfalls (`and`/`or`/`not` on tensors, libdevice
-externs, no bounds checking) and runs the launches. A crash, a hang or heap corruption in the worker
-costs only the job that caused it: the next jobs run in a fresh worker.
+externs, bf16 arithmetic on bit patterns, no bounds checking: `_oracle_patches.py`) and runs the
+launches. A crash, a hang or heap corruption in the worker costs only the job that caused it: the
+next jobs run in a fresh worker.
+
+Bounds guard, best effort: a masked-in load, store or atomic lane whose address lies outside the
+logical extent of every tensor argument is dropped (loads give NaN, or 0 for integers) and reported
+in `OracleResult.oob`; each tensor also sits in NaN padding (1024 elements or its own size on each
+side), and a changed padding is reported too. Not caught: an access that lands inside *another*
+tensor argument's extent, or in the gaps of a strided view (those hold NaN, reads show up as NaN).
 
     result = run_kernel("examples/add.py", "add_kernel", (3,), [out, x, y, 2.0, 9, 4])
     result.outputs["out"]    # float64 array, the final values of `out`
@@ -98,7 +105,9 @@ def run_kernels(jobs: list[KernelJob], timeout_s: float = 60.0) -> list[OracleRe
         wire: list[dict | None] = []
         for i, job in enumerate(jobs):
             try:
-                wire.append(_encode_job(job, synth.require(job.source_file, job.function_name)))
+                module_name, func = synth.require(job.source_file, job.function_name)
+                _check_arity(job, func)
+                wire.append(_encode_job(job, module_name))
             except OracleError as err:
                 results[i], _ = err, wire.append(None)
             except TritonLiftError as err:  # the source does not load
@@ -190,6 +199,14 @@ def _hint(error: str) -> str | None:
     return None
 
 
+def _check_arity(job: KernelJob, func: ast.FunctionDef) -> None:
+    params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
+    required = len(params) - len(func.args.defaults)
+    if not required <= len(job.args) <= len(params):
+        raise OracleError(f"{func.name} takes {len(params)} arguments ({', '.join(params)}), "
+                          f"{len(job.args)} given", hint="pass constexprs positionally too, as values")
+
+
 def _encode_job(job: KernelJob, module_name: str) -> dict:
     grid = job.grid if isinstance(job.grid, tuple) else tuple(job.grid)
     if not 1 <= len(grid) <= 3 or not all(isinstance(g, (int, np.integer)) and g >= 0 for g in grid):
@@ -240,14 +257,14 @@ class _Synthesizer:
         self.directory = directory
         self.modules: dict[Path, _Synthetic] = {}
 
-    def require(self, source_file: str, function_name: str) -> str:
-        """Adds a kernel to its file's synthetic module; returns that module's name."""
+    def require(self, source_file: str, function_name: str) -> tuple[str, ast.FunctionDef]:
+        """Adds a kernel to its file's synthetic module; returns that module's name and the def."""
         module = self._module(Path(source_file))
         func = module.source.functions.get(function_name)
         if func is None:
             raise OracleError(f"no function named {function_name} in {module.source.path}")
         self._add_function(module, function_name)
-        return module.name
+        return module.name, func
 
     def write(self) -> dict[str, str]:
         """Writes every synthetic module; returns {synthetic path: original path}."""

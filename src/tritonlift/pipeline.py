@@ -18,7 +18,7 @@ from .launch.parse import parse_launch
 from .result import Check, Counterexample, LiftResult, Status
 from .symexec.execute import Spec, execute, execute_scalar_function
 from .synth.expnorm import normal_form
-from .synth.tidy import tidy
+from .synth.tidy import textbook, tidy
 from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
 from .verify import plan as size_plan
 from .verify.spec_check import check_spec
@@ -94,7 +94,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     assumptions = _assumptions(bound, formulas, len(list(configs)))
     scope = plan.describe(len(list(configs)))
     if failure is not None:
-        return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), tuple(assumptions), scope,
+        return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions), scope,
                           reason=f"no formula found: {failure}", timings=_done(timings, start))
 
     t0 = time.perf_counter()
@@ -112,6 +112,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     timings["verification"] = time.perf_counter() - t0
 
     formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
+    simpler = tuple(_textbook(f) for f in formulas)
     notes: list[str] = list(notes_synth)
     if options.oracle and status is not Status.COUNTEREXAMPLE:
         from .verify.oracle_check import compare_with_interpreter
@@ -126,8 +127,13 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             status, reason = Status.UNKNOWN, oracle.check.detail
         elif oracle.check.result != "passed":
             notes.append(f"interpreter check not run: {oracle.check.detail}")
-    return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), tuple(assumptions), scope, reason,
-                      counterexample, tuple(checks), _done(timings, start), tuple(notes))
+    return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), simpler, tuple(assumptions), scope,
+                      reason, counterexample, tuple(checks), _done(timings, start), tuple(notes))
+
+
+def _textbook(f: Formula) -> Formula | None:
+    body = textbook(f.body)
+    return None if body is None else replace(f, body=body)
 
 
 def _done(timings: dict[str, float], start: float) -> dict[str, float]:
@@ -192,7 +198,7 @@ def _lift_scalar(k: Kernel, start: float) -> LiftResult:
                    + (" by pointwise_dynamic's generated kernel, which is not analysed here" if k.pointwise else "")]
     if any(t.op is Op.DIV for t in walk(body)):
         assumptions.insert(1, "denominators are nonzero")
-    return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), tuple(assumptions),
+    return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), (_textbook(formula),), tuple(assumptions),
                       "all real inputs (a straight-line scalar function, executed symbolically)",
                       checks=(Check("symbolic execution of the scalar function", "proved",
                                     timings["symbolic execution"]),),

@@ -49,6 +49,7 @@ class LiftResult:
     launch: str
     status: Status
     formulas: tuple[Formula, ...]
+    textbook: tuple[Formula | None, ...]
     assumptions: tuple[str, ...]
     scope: str  # what the status covers, e.g. "all M ≤ 5, N ≤ 9, every program id"
     reason: str = ""

@@ -50,3 +50,40 @@ def test_online_rescale_collapses():
 
 def test_different_terms_keep_different_normal_forms():
     assert normal_form(apply(Op.EXP, X[0])) is not normal_form(apply(Op.EXP, X[1]))
+
+
+def _softmax_like(shift_inside: bool):
+    from tritonlift.ir.term import bound, canonical_binders, index, reduce_, size
+
+    i, j, N = index("i"), index("j"), size("N")
+    k, q = bound("k"), bound("q")
+    row_max = reduce_(Op.RMAX, q, integer(0), N, access("x", (i, q)))
+    body = apply(Op.EXP, apply(Op.SUB, access("x", (i, k)), row_max)) if shift_inside else \
+        apply(Op.DIV, apply(Op.EXP, access("x", (i, k))), apply(Op.EXP, access("x", (i, k))))
+    return canonical_binders(reduce_(Op.SUM, k, integer(0), N, body)), row_max
+
+
+def test_constant_factor_leaves_a_sum_only_when_free_of_the_bound_variable():
+    from tritonlift.ir import to_text
+
+    shifted, _ = _softmax_like(True)
+    assert to_text(normal_form(shifted)) == "(Σ_{k<N} exp(x[i, k])) / exp(max_{k<N} x[i, k])"
+    dependent, _ = _softmax_like(False)
+    assert "exp" not in to_text(normal_form(dependent))  # exp(x_k)/exp(x_k) cancels inside the sum only
+    assert to_text(normal_form(dependent)) == "Σ_{k<N} 1"
+
+
+def test_normal_form_of_a_sum_agrees_numerically_at_concrete_sizes():
+    from tritonlift.synth.generalize import Formula
+    from tritonlift.verify.instantiate import instantiate
+    from tritonlift.ir.term import index, size
+
+    shifted, _ = _softmax_like(True)
+    f = Formula("y", (index("i"),), (size("M"),), shifted)
+    g = Formula("y", (index("i"),), (size("M"),), normal_form(shifted))
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 5):
+        inputs = {"x": rng.standard_normal((4, 3, n))}
+        a = numeric.evaluate([instantiate(f, {"M": 3, "N": n}, (1,))], inputs, {}, {"N": n}, 4)[0]
+        b = numeric.evaluate([instantiate(g, {"M": 3, "N": n}, (1,))], inputs, {}, {"N": n}, 4)[0]
+        assert np.allclose(a, b, rtol=1e-12)

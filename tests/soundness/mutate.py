@@ -9,12 +9,14 @@ Operators (each applied at every applicable site, one site per mutant):
 
   cmp-swap     `<` <-> `<=`, `>` <-> `>=`
   cmp-bound    `a < b` -> `a < b - 1` / `a < b + 1` (not for comparisons with float literals)
-  other        `tl.load(..., other=v)`: `-inf` -> `0.0`, `0.0` -> `1.0`, any other value -> `0.0`
+  other        `tl.load(..., other=v)`: `-inf` -> `0.0`, `0.0` -> `1.0`, any other value -> `0.0`;
+               the same for the float literal of `tl.where(c, a, 0.0)`
   drop-addend  `a + b` on floats -> `a` or `b`, where the dropped operand is a number or a kernel
                parameter (`+ eps`, `1 + erf(...)`)
   const        a number operand of an arithmetic operator: `0.5` -> `1.0`, `0.0` -> `1.0`,
                `c` -> `2c` (floats), `n` -> `n + 1` (integers)
-  binop        `+` <-> `-`, `*` <-> `/` on float expressions (a light type inference decides)
+  binop        `+` <-> `-`, `*` <-> `/` on float expressions (a light type inference decides),
+               also `+=` <-> `-=` (and `*=` <-> `/=`) on float accumulators
   call         `tl.maximum` <-> `tl.minimum`, `tl.max` <-> `tl.min`, `tl.exp` <-> `tl.exp2`,
                `tl.sqrt` <-> `tl.rsqrt`
   axis         reduction axis `0` <-> `1` (keyword `axis=` or the second positional argument)
@@ -150,6 +152,12 @@ def _is_neg_inf(node: ast.AST) -> bool:
 
 
 def _other(node: ast.AST, types: _Types) -> list[Variant]:
+    if isinstance(node, ast.Call) and _callee(node) == "where" and len(node.args) == 3 and not node.keywords \
+            and isinstance(node.args[2], ast.Constant) and type(node.args[2].value) is float:
+        old = node.args[2].value
+        new = ast.Constant(1.0 if old == 0.0 else 0.0)
+        return [("where", f"tl.where(..., {old!r}) -> tl.where(..., {new.value!r})",
+                 ast.Call(node.func, [node.args[0], node.args[1], new], []))]
     if not (isinstance(node, ast.Call) and _callee(node) == "load"):
         return []
     out = []
@@ -204,6 +212,11 @@ def _const(node: ast.AST, types: _Types) -> list[Variant]:
 
 def _binop(node: ast.AST, types: _Types) -> list[Variant]:
     swaps = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+    if isinstance(node, ast.AugAssign) and type(node.op) in swaps and isinstance(node.target, ast.Name) \
+            and types.is_float(node.target):
+        new = ast.AugAssign(node.target, swaps[type(node.op)](), node.value)
+        old_text, new_text = (ast.unparse(n).split(" ", 2)[1] for n in (node, new))
+        return [(f"aug-{type(new.op).__name__.lower()}", f"'{old_text}' -> '{new_text}' in '{ast.unparse(node)}'", new)]
     if not (isinstance(node, ast.BinOp) and type(node.op) in swaps and types.is_float(node)):
         return []
     new = ast.BinOp(node.left, swaps[type(node.op)](), node.right)

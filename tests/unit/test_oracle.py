@@ -93,6 +93,16 @@ def libdevice_kernel(y_ptr, x_ptr, n, BLOCK: tl.constexpr):
     tl.store(row + 5 * n, div_rz(x, 3.0) + isnan(x / x).to(tl.float32), mask=mask)
 
 
+@triton.jit
+def bf16_kernel(y_ptr, x_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.arange(0, BLOCK)
+    mask = offs < n
+    x = tl.load(x_ptr + offs, mask=mask, other=-float("inf"))  # stays bf16: no upcast
+    top = tl.max(x, 0)
+    y = x * x + tl.where(x < 0, -x, x) * 2.5 - top
+    tl.store(y_ptr + offs, y, mask=mask & (x > -2.0))
+
+
 # ---------------------------------------------------------------- inputs and references
 
 
@@ -172,6 +182,7 @@ def _corpus_jobs():
 EXAMPLE_JOBS = {key: (job, ref) for key, job, ref in _example_jobs()}
 CORPUS_JOBS = {key: (job, ref) for key, job, ref in _corpus_jobs()}
 X5 = np.array([-1.5, -0.3, 0.0, 0.7, 2.5], dtype=np.float32).astype(np.float64)
+BF16_IN = np.array([-3.0, -1.5, 0.3, 1.0, 2.7])
 OTHER_JOBS = {
     "strided-axpy": KernelJob(THIS, "strided_axpy_kernel", (1,),
                               [TensorSpec("out", np.zeros(5)), TensorSpec("x", X5, strides=(3,)),
@@ -187,6 +198,8 @@ OTHER_JOBS = {
     "boolean-ops": KernelJob(THIS, "boolean_ops_kernel", (1,), [TensorSpec("y", np.zeros(8)), 2, 6, True, 8]),
     "boolean-ops-noflag": KernelJob(THIS, "boolean_ops_kernel", (1,),
                                     [TensorSpec("y", np.zeros(8)), 2, 6, False, 8]),
+    "bf16": KernelJob(THIS, "bf16_kernel", (1,), [TensorSpec("y", np.zeros(5), dtype="bf16"),
+                                                   TensorSpec("x", BF16_IN, dtype="bf16"), 5, 8]),
     "libdevice": KernelJob(THIS, "libdevice_kernel", (1,),
                            [TensorSpec("y", np.zeros(30)), TensorSpec("x", X5), 5, 8]),
 }
@@ -281,6 +294,15 @@ def test_libdevice_externs_work(results):
     np.testing.assert_allclose(y[4], 2.0 ** x + 1 / np.sqrt(x * x + 1), **TOL)
     np.testing.assert_allclose(y[5], q + (x == 0), **TOL)  # 0/0 is NaN; div_rz rounds toward 0
     assert np.all(np.abs(y[5][x != 0].astype(np.float32)) <= np.abs(q[x != 0]))
+
+
+def test_bf16_arithmetic_is_done_on_values_not_bit_patterns(results):
+    x = torch.tensor(BF16_IN).bfloat16()
+    expected = (x * x + x.abs() * 2.5 - x.max()).double().numpy()
+    expected[0] = 0.0  # masked out by x > -2 (the interpreter compares bf16 bits unless patched)
+    result = _ok(results, "bf16")
+    assert result.outputs["x"].tolist() == x.double().tolist()
+    np.testing.assert_array_equal(result.outputs["y"], expected)
 
 
 def test_interpreter_error_names_the_kernel_line(results):

@@ -11,8 +11,11 @@ MARK = {Status.VERIFIED: "✔", Status.BOUNDED: "✔", Status.TESTED: "~", Statu
 def render_text(result: LiftResult, verbose: bool = False) -> str:
     lines = [f"{result.kernel}  {MARK[result.status]} {result.status.name}  ({result.scope})"
              f"  {result.timings.get('total', 0.0):.2f} s"]
-    for f in result.formulas:
+    for n, f in enumerate(result.formulas):
         lines.append(f"  {f.text()}")
+        simpler = result.textbook[n] if n < len(result.textbook) else None
+        if simpler is not None:
+            lines.append(f"    = {simpler.text().split(' = ', 1)[1]}   (textbook form, equal for all sizes)")
     cex = result.counterexample
     if result.reason and cex is None:
         lines.append(f"  reason: {result.reason}")

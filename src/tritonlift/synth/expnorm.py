@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 
-from ..ir.term import Op, Sort, Term, apply, real, walk
+from ..ir.term import Op, Sort, Term, apply, canonical_binders, free_vars, real, reduce_, walk
 from ..symexec import fold
 
 Monomial = tuple[tuple[Term, int], ...]  # sorted by atom identity key
@@ -117,11 +117,27 @@ class Normalizer:
                 return out
         if op is Op.EXP:
             return self._exp(self.memo[t.args[0]])
+        if op is Op.SUM:
+            return self._sum(t)
         if op is Op.RSQRT:
             return self._reciprocal(_atom(apply(Op.SQRT, self.term(t.args[0]))))
         # any other node is an atom over canonical children
         args = [self.term(a) if a.sort is Sort.REAL else a for a in t.args]
         return _atom(t.rebuild(args))
+
+    def _sum(self, t: Term) -> Poly:
+        """Linearity of finite sums: Σ_k (c · a · f(k) + …) = c · a · Σ_k f(k) + … for a free of k."""
+        lo, hi, body = t.args
+        k = t.attr
+        out: Poly = {}
+        for m, c in self.poly(body).items():
+            dep = {a: e for a, e in m if k in free_vars(a)}
+            # factors free of k leave the sum: re-canonicalise their binders for their new depth
+            free = {canonical_binders(a): e for a, e in m if a not in dep}
+            inner = to_term({_mono(dep): Fraction(1)}) if dep else real(1.0)
+            summed = canonical_binders(reduce_(Op.SUM, k, lo, hi, inner))
+            out = _add(out, _mul({_mono(free): c}, _atom(summed)))
+        return out
 
     def _exp(self, p: Poly) -> Poly:
         """exp(Σ cᵢ·mᵢ) = Π exp(mᵢ)^cᵢ for integer cᵢ; other parts stay inside one exp atom."""

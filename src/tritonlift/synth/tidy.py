@@ -38,3 +38,19 @@ def tidy(body: Term) -> Term:
         return body
     original, candidate = normal_form(body), normal_form(tidied)
     return tidied if original is not None and original is candidate else body
+
+
+def textbook(body: Term) -> Term | None:
+    """The exp-normal form, tidied, when it is smaller than `body` (the max shift of a softmax
+    cancels there); None when it is not simpler. Equal to `body` for all sizes by construction."""
+    from ..ir.term import size_of
+
+    nf = normal_form(body)
+    if nf is None:
+        return None
+    from .reductions import recognise
+
+    candidate = transform(recognise(nf), _step)
+    if normal_form(candidate) is not nf or size_of(candidate) >= size_of(body):
+        return None
+    return candidate
