@@ -21,7 +21,7 @@ from .synth.expnorm import normal_form
 from .synth.tidy import textbook, tidy
 from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
 from .verify import plan as size_plan
-from .verify.spec_check import check_spec
+from .verify.spec_check import SAFETY_EVENTS, check_spec
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,12 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
 
     assumptions = _assumptions(bound, formulas, len(list(configs)))
     scope = plan.describe(len(list(configs)))
+    unsafe = next((s for s in specs if any(e.kind in SAFETY_EVENTS for e in s.events)), None)
+    if unsafe is not None:  # an out-of-bounds access or a race refutes the kernel whatever it computes
+        outcome = check_spec(unsafe, [], bound, options.z3_timeout_ms)
+        return LiftResult(k.name, k.file, parsed.text, Status.COUNTEREXAMPLE, tuple(formulas), (),
+                          tuple(assumptions), scope, outcome.counterexample.what, outcome.counterexample,
+                          outcome.checks, _done(timings, start))
     if failure is not None:
         return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions), scope,
                           reason=f"no formula found: {failure}", timings=_done(timings, start))
@@ -175,7 +181,8 @@ def _assumptions(bound: BoundLaunch, formulas: list[Formula], n_configs: int) ->
         out.append(f"{name} from the kernel's heuristic")
     for t in bound.tensors:
         if t.strides:
-            out.append(f"{t.name} strides ({', '.join(to_text(s) for s in t.strides)})")
+            out.append(f"{t.name} strides ({', '.join(to_text(s) for s in t.strides)}), at sizes where the view "
+                       "does not overlap itself")
     contiguous = [t.name for t in bound.tensors if not t.strides]
     if contiguous:
         out.append(f"{', '.join(contiguous)} contiguous")

@@ -319,15 +319,18 @@ def test_undefined_name_is_an_error_with_a_hint(results):
     assert error.hint and "module-level name" in error.hint
 
 
-def test_syntax_error_and_missing_kernel(tmp_path):
+def test_bad_source_or_launch_fails_before_running(tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("import triton\n\n@triton.jit\ndef k(x_ptr):\n    x = = 1\n")
     with pytest.raises(OracleError, match="syntax error"):
         run_kernel(str(broken), "k", (1,), [TensorSpec("x", np.zeros(1))])
     with pytest.raises(OracleError, match="no function named nope"):
         run_kernel(_example("add"), "nope", (1,), [])
+    add_args = EXAMPLE_JOBS["add-1"][0].args
     with pytest.raises(OracleError, match="grid must be a tuple"):
-        run_kernel(_example("add"), "add_kernel", (1, 1, 1, 1), [])
+        run_kernel(_example("add"), "add_kernel", (1, 1, 1, 1), add_args)
+    with pytest.raises(OracleError, match=r"add_kernel takes 6 arguments \(out_ptr, x_ptr, y_ptr, alpha, n, BLOCK\), 5"):
+        run_kernel(_example("add"), "add_kernel", (1,), add_args[:5])
 
 
 def test_a_hung_kernel_times_out_and_the_batch_goes_on():

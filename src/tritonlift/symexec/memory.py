@@ -51,8 +51,8 @@ class TensorState:
     def load(self, offset: int, pid: tuple[int, ...], site: Site, events: list[Event]) -> Term:
         idx = self.index_of(offset)
         if idx is None:
-            events.append(Event("oob-load", site, pid, f"{self.name}: offset {offset} is outside the "
-                                f"tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            events.append(Event("oob-load", site, pid, f"{self.name}: offset {offset} is not an element of "
+                                f"the tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
             return undef(f"{self.name} at offset {offset}")
         self.reads += 1
         written = self.writes.get(offset)
@@ -67,8 +67,8 @@ class TensorState:
     def store(self, offset: int, value: Term, pid: tuple[int, ...], site: Site, events: list[Event]) -> None:
         idx = self.index_of(offset)
         if idx is None:
-            events.append(Event("oob-store", site, pid, f"{self.name}: offset {offset} is outside the "
-                                f"tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            events.append(Event("oob-store", site, pid, f"{self.name}: offset {offset} is not an element of "
+                                f"the tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
             return
         earlier = self.writes.setdefault(offset, [])
         if earlier and earlier[-1].pid != pid and earlier[-1].value is not value:

@@ -51,6 +51,10 @@ def make_plan(bound: BoundLaunch, options) -> SizePlan:
         values.update({n: tuple(v) for n, v in options.sizes.items()})
         bounds.update({n: max(v) for n, v in options.sizes.items()})
     grid = [dict(zip(names, combo)) for combo in itertools.product(*(values[n] for n in names))]
+    grid = [g for g in grid if not _overlapping(bound, g)]  # precondition: views do not alias themselves
+    if not grid:
+        raise TritonLiftError("at every size of the plan some tensor view overlaps itself (its strides map two "
+                              "elements to one address)", hint="check the strides in the launch description")
     edges: dict[str, tuple[int, ...]] = {}
     if block > MAX_TILE_FOR_SIZING and not options.sizes:
         # a wide fixed tile: also check each size just below, at and above one and two tiles
@@ -59,6 +63,26 @@ def make_plan(bound: BoundLaunch, options) -> SizePlan:
             for v in edges[n]:
                 grid.append({m: (v if m == n else min(2, bounds[m])) for m in names})
     return SizePlan(names, bounds, tuple(grid), frozenset(_training(names, values)), edges)
+
+
+def _overlapping(bound: BoundLaunch, sizes: dict[str, int]) -> bool:
+    """True when a strided tensor maps two of its elements to one address at these sizes."""
+    strided = [t for t in bound.tensors if t.strides]
+    if not strided:
+        return False
+    try:
+        concrete = instantiate(bound, sizes)
+    except TritonLiftError:
+        return False
+    for t in strided:
+        shape, strides = concrete.shapes[t.name], concrete.strides[t.name]
+        offsets = {sum(i * s for i, s in zip(idx, strides)) for idx in itertools.product(*(range(d) for d in shape))}
+        total = 1
+        for d in shape:
+            total *= d
+        if len(offsets) != total:
+            return True
+    return False
 
 
 def _count(bounds: dict[str, int]) -> int:

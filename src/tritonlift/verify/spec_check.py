@@ -25,6 +25,7 @@ from . import numeric
 from .instantiate import instantiate
 from .z3check import prove_equal
 
+SAFETY_EVENTS = ("oob-load", "oob-store", "race")
 TRIALS = 6  # random input sets per size: a wrong formula disagrees on almost every one
 
 
@@ -44,7 +45,7 @@ def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_
     where = describe_sizes(spec.sizes) + (f", config {spec.config}" if len(bound.configs) > 1 else "")
     checks: list[Check] = []
     for event in spec.events:
-        if event.kind in ("oob-load", "oob-store", "race"):
+        if event.kind in SAFETY_EVENTS:
             what = {"oob-load": "out-of-bounds load", "oob-store": "out-of-bounds store", "race": "conflicting writes"}
             return SpecOutcome(Status.COUNTEREXAMPLE, (Check(f"safety at {where}", "refuted", 0.0, event.detail),),
                                Counterexample(spec.sizes, f"{what[event.kind]} at {event.site} by program "
