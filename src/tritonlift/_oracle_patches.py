@@ -174,8 +174,8 @@ def _create_extern_elementwise(self, lib_name, lib_path, symbol, arg_list, ret_t
 
 
 def _patch_libdevice(scope):
-    import triton.language.extra.cuda.libdevice as cuda_libdevice
-    import triton.language.extra.libdevice as libdevice
+    from triton.language.extra import libdevice
+    from triton.language.extra.cuda import libdevice as cuda_libdevice
 
     for module in (cuda_libdevice, libdevice):
         interp._patch_builtin(module, interp.interpreter_builder, scope)

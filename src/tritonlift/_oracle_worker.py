@@ -23,16 +23,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if sys.path and os.path.abspath(sys.path[0]) == HERE:
     sys.path.pop(0)
 
-import importlib  # noqa: E402
-import importlib.util  # noqa: E402
-import pickle  # noqa: E402
-import traceback  # noqa: E402
-import types  # noqa: E402
-from pathlib import Path  # noqa: E402
+import importlib
+import importlib.util
+import pickle
+import traceback
+import types
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import triton.language as tl  # noqa: E402
+import numpy as np
+import torch
+import triton.language as tl
 
 
 def _load_patches():
@@ -167,25 +167,29 @@ def run_job(job):
 
 
 def describe_error(err, paths):
-    """`file:line: Type: message` at the deepest frame in kernel code, plus that source line."""
-    root, seen = err, {id(err)}
-    while True:  # the interpreter re-raises as InterpreterError(repr(e)): find the original
-        nxt = root.__cause__ or (None if root.__suppress_context__ else root.__context__)
+    """`file:line: in fn: Type: message` at the innermost kernel frame, plus that source line. The
+    interpreter re-raises as InterpreterError(repr(e)) at each jit call: walk the chain to the
+    original error, and take the kernel frame from whichever link's traceback holds one."""
+    chain, seen = [err], {id(err)}
+    while True:
+        nxt = chain[-1].__cause__ or (None if chain[-1].__suppress_context__ else chain[-1].__context__)
         if nxt is None or id(nxt) in seen:
             break
-        root = nxt
-        seen.add(id(root))
-    frames = traceback.extract_tb(root.__traceback__)
-    kernel_frames = [f for f in frames if f.filename in paths]
+        chain.append(nxt)
+        seen.add(id(nxt))
+    root = chain[-1]
     message = f"{type(root).__name__}: {root}"
-    if not kernel_frames:
+    frame = None
+    for link in chain:
+        kernel_frames = [f for f in traceback.extract_tb(link.__traceback__) if f.filename in paths]
+        frame = kernel_frames[-1] if kernel_frames else frame
+    if frame is None:
+        frames = traceback.extract_tb(root.__traceback__)
         return message + (f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else "")
-    frame = kernel_frames[-1]
-    where = f"{paths[frame.filename]}:{frame.lineno}"
     if frame.lineno == 1:
-        where = f"{paths[frame.filename]} (module-level names the kernel uses)"
+        return f"{paths[frame.filename]} (module-level names the kernel uses): {message}"
     line = (frame.line or "").strip()
-    return f"{where}: in {frame.name}: {message}" + (f"\n    {line}" if line and frame.lineno != 1 else "")
+    return f"{paths[frame.filename]}:{frame.lineno}: in {frame.name}: {message}" + (f"\n    {line}" if line else "")
 
 
 def _write(outdir, name, payload):

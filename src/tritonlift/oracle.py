@@ -31,7 +31,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 
@@ -64,7 +63,7 @@ class DtypeValue:
     name: str
 
 
-Arg = Union[TensorSpec, DtypeValue, int, float, bool, str, None]
+Arg = TensorSpec | DtypeValue | int | float | bool | str | None
 
 
 @dataclass(frozen=True)

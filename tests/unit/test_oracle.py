@@ -24,7 +24,7 @@ CORPUS = ROOT / ".." / "shared" / "corpus" / "flaggems-v2.1" / "src" / "flag_gem
 THIS = str(Path(__file__).resolve())
 SIZES = (1, 5, 9)  # with BLOCK=4: one partial tile, two tiles (one partial), three tiles
 M = 2
-TOL = dict(rtol=1e-5, atol=1e-5)
+TOL = {"rtol": 1e-5, "atol": 1e-5}
 
 
 # ---------------------------------------------------------------- kernels that misbehave on purpose
@@ -74,7 +74,7 @@ def boolean_ops_kernel(y_ptr, lo, hi, FLAG: tl.constexpr, BLOCK: tl.constexpr):
     inside = offs >= lo and offs < hi
     outside = offs < lo or offs >= hi
     if FLAG and lo > 0:
-        inside = inside and not (offs == lo)
+        inside = inside and not (offs == lo)  # noqa: SIM201 - `not` on a tensor is the point
     code = inside.to(tl.float32) + 10 * outside.to(tl.float32) + 100 * (not inside).to(tl.float32)
     tl.store(y_ptr + offs, code)
 
@@ -329,7 +329,7 @@ def test_bad_source_or_launch_fails_before_running(tmp_path):
     add_args = EXAMPLE_JOBS["add-1"][0].args
     with pytest.raises(OracleError, match="grid must be a tuple"):
         run_kernel(_example("add"), "add_kernel", (1, 1, 1, 1), add_args)
-    with pytest.raises(OracleError, match=r"add_kernel takes 6 arguments \(out_ptr, x_ptr, y_ptr, alpha, n, BLOCK\), 5"):
+    with pytest.raises(OracleError, match=r"takes 6 arguments \(out_ptr, x_ptr, y_ptr, alpha, n, BLOCK\), 5"):
         run_kernel(_example("add"), "add_kernel", (1,), add_args[:5])
 
 

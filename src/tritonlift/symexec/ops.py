@@ -321,18 +321,28 @@ def _rsqrt(t: Term) -> Term:
     return fold.unary(Op.RSQRT, t)
 
 
+def _axis(interp, axis, ndim: int) -> int | None:
+    """A reduction axis, checked as Triton checks it (an out-of-range axis is a kernel error)."""
+    if axis is None:
+        return None
+    a = interp.as_int(axis, "axis")
+    if not -max(ndim, 1) <= a < max(ndim, 1):
+        raise KernelRuntimeError(f"axis {a} is out of range for a block of rank {ndim}", interp.site)
+    return a % max(ndim, 1)
+
+
 def _reduction(fold_fn: Callable, int_fn: Callable, name: str) -> Builtin:
     def impl(interp, args, kwargs, node):
         x = to_block(_arg(args, kwargs, 0, "input"))
-        axis = _arg(args, kwargs, 1, "axis")
+        axis = _axis(interp, _arg(args, kwargs, 1, "axis"), x.data.ndim)
         keep = bool(_arg(args, kwargs, 4 if name != "sum" else 2, "keep_dims", False))
         if kwargs.get("return_indices"):
             raise UnsupportedFeature(f"tl.{name}(..., return_indices=True) (argmax/argmin)", interp.site)
         if x.kind in (INT, BOOL):
-            data = int_fn(x.data.astype(np.int64), axis=None if axis is None else interp.as_int(axis, "axis"),
+            data = int_fn(x.data.astype(np.int64), axis=axis,
                           keepdims=keep)
             return Block(np.asarray(data, dtype=np.int64), INT, x.dtype)
-        return Block(reduce_terms(x.data, axis if axis is None else interp.as_int(axis, "axis"), keep, fold_fn),
+        return Block(reduce_terms(x.data, axis, keep, fold_fn),
                      TERM, x.dtype)
 
     return Builtin(name, impl)
@@ -366,7 +376,7 @@ def _tl_reduce(interp, args, kwargs, node):
     blocks = [to_block(b) for b in (inputs if is_tuple else (inputs,))]
     arrays = [as_terms(b) for b in blocks]
     shape = arrays[0].shape
-    ax = None if axis is None else interp.as_int(axis, "axis") % len(shape)
+    ax = _axis(interp, axis, len(shape))
     moved = [a.reshape(1, -1) if ax is None else np.moveaxis(a, ax, -1).reshape(-1, shape[ax]) for a in arrays]
     outs = [np.empty(moved[0].shape[0], dtype=object) for _ in arrays]
     for r in range(moved[0].shape[0]):
@@ -405,7 +415,7 @@ def _dot(interp, args, kwargs, node):
 
 def _cumsum(interp, args, kwargs, node):
     x = to_block(_arg(args, kwargs, 0, "input"), True)
-    axis = interp.as_int(_arg(args, kwargs, 1, "axis", 0), "axis")
+    axis = _axis(interp, _arg(args, kwargs, 1, "axis", 0), x.data.ndim)
     if _arg(args, kwargs, 2, "reverse", False):
         raise UnsupportedFeature("tl.cumsum(reverse=True)", interp.site)
     data = np.moveaxis(as_terms(x).copy(), axis, -1)
@@ -487,6 +497,10 @@ def _clamp(interp, args, kwargs, node):
 def _arange(interp, args, kwargs, node):
     start, end = interp.as_int(_arg(args, kwargs, 0, "start"), "arange start"), \
         interp.as_int(_arg(args, kwargs, 1, "end"), "arange end")
+    width = end - start
+    if width <= 0 or width & (width - 1):
+        raise KernelRuntimeError(f"tl.arange({start}, {end}): the range must be a positive power of 2 "
+                                 f"(Triton rejects {width})", interp.site)
     return int_block(np.arange(start, end))
 
 
