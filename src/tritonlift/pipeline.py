@@ -32,6 +32,7 @@ class Options:
     sizes: dict[str, tuple[int, ...]] | None = None  # explicit values per size (--sizes)
     config: int | None = None  # check one autotune configuration only
     oracle: bool = True  # run the kernel in Triton's interpreter as an independent check
+    unbounded: bool = True  # try to prove the formula for all sizes (VERIFIED)
     z3_timeout_ms: int = 10_000
     extra: dict = field(default_factory=dict)
 
@@ -117,9 +118,27 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             status, reason = outcome.status, outcome.reason
     timings["verification"] = time.perf_counter() - t0
 
+    verified_forms = formulas  # as synthesised: structurally closest to the kernel, for the unbounded proof
     formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
     simpler = tuple(_textbook(f) for f in formulas)
     notes: list[str] = list(notes_synth)
+    if status is Status.BOUNDED and options.unbounded:
+        from .verify.unbounded import verify_unbounded
+
+        t0 = time.perf_counter()
+        outcomes = [verify_unbounded(k, bound, verified_forms, cfg) for cfg in configs]
+        timings["unbounded verification"] = time.perf_counter() - t0
+        for outcome in outcomes:
+            checks.extend(outcome.checks)
+        failed = next((o for o in outcomes if not o.proved), None)
+        if failed is None:
+            status = Status.VERIFIED
+            scope = "all sizes ≥ 1, every program id" + (f", each of {len(outcomes)} autotune configurations"
+                                                         if len(outcomes) > 1 else "") + \
+                f"; also checked exhaustively for {plan.describe(len(outcomes)).split(' (')[0]}"
+            assumptions.append("index arithmetic does not overflow")
+        else:
+            notes.append(failed.reason)
     if options.oracle and status is not Status.COUNTEREXAMPLE:
         from .verify.oracle_check import compare_with_interpreter
 

@@ -38,8 +38,8 @@ class _Return(Exception):
 
 
 class Interpreter:
-    def __init__(self, tensors: dict[str, TensorState], pid: tuple[int, ...], grid: tuple[int, ...],
-                 events: list[Event]):
+    def __init__(self, tensors: dict, pid: tuple, grid: tuple, events: list[Event], domain=ops):
+        self.ops = domain  # the value domain: concrete tiles (ops) or lane functions (lanes)
         self.tensors = tensors
         self.pid = pid
         self.grid = grid
@@ -124,7 +124,7 @@ class Interpreter:
     def loop_range(self, it: ast.expr, frame: dict, module: SourceModule) -> range:
         if isinstance(it, ast.Call):
             fn = self.eval(it.func, frame, module)
-            if fn in (builtins.range, ops.static_range, ops.tl_range):
+            if fn in (builtins.range, self.ops.static_range, self.ops.tl_range):
                 args = [self.as_int(self.eval(a, frame, module), "loop bound") for a in it.args]
                 return range(*args)
         raise UnsupportedFeature(f"for loop over '{ast.unparse(it)}' (only range, tl.range and tl.static_range)",
@@ -203,13 +203,13 @@ class Interpreter:
             if key not in self._constants:
                 self._constants[key] = self.eval(module.assignments[name], {}, module)
             return self._constants[key]
-        if name in ops.BUILTINS:
-            return ops.BUILTINS[name]
+        if name in self.ops.BUILTINS:
+            return self.ops.BUILTINS[name]
         raise KernelRuntimeError(f"name '{name}' is not defined", module.site(node))
 
     def imported(self, name: str, module: SourceModule):
         qual = module.qualified_import(name) or ""
-        found = ops.resolve_qualified(qual)
+        found = self.ops.resolve_qualified(qual)
         if found is not None:
             return found
         imported = module.imports[name]
@@ -228,13 +228,13 @@ class Interpreter:
     def attribute(self, base, attr: str):
         if isinstance(base, Namespace):
             return base.get(attr, self.site)
-        if isinstance(base, Block):
-            return ops.block_attribute(self, base, attr)
+        if isinstance(base, self.ops.BLOCK_TYPE):
+            return self.ops.block_attribute(self, base, attr)
         if isinstance(base, DType) or hasattr(base, "element_ty"):
             if attr in ("element_ty", "name", "is_floating", "primitive_bitwidth"):
-                return ops.dtype_attribute(base, attr)
+                return self.ops.dtype_attribute(base, attr)
         if isinstance(base, (int, float)) and attr in ("to",):
-            return ops.bound_method(lambda interp, args, kw, node: ops.to_block(base), "to")
+            return ops.bound_method(lambda interp, args, kw, node: self.ops.to_block(base), "to")
         if base is math and hasattr(math, attr):
             return getattr(math, attr)
         raise UnsupportedFeature(f"attribute '.{attr}' of {type(base).__name__}", self.site)
@@ -256,7 +256,7 @@ class Interpreter:
     def subscript(self, base, index: ast.expr, frame: dict, module: SourceModule):
         if isinstance(base, (tuple, list)):
             return base[self.as_int(self.eval(index, frame, module), "index")]
-        if isinstance(base, Block):
+        if isinstance(base, self.ops.BLOCK_TYPE):
             parts = index.elts if isinstance(index, ast.Tuple) else [index]
             key = []
             for p in parts:
@@ -269,48 +269,38 @@ class Interpreter:
                 else:
                     raise UnsupportedFeature(f"block indexing '[{ast.unparse(index)}]' (only None and ':')",
                                              self.site)
-            return base.with_data(base.data[tuple(key)])
+            return self.ops.subscript(self, base, tuple(key))
         raise UnsupportedFeature(f"subscript of {type(base).__name__}", self.site)
 
     # ------------------------------------------------------------ operators
 
     def binop(self, op: ast.operator, a, b):
-        if ops.is_python_scalar(a) and ops.is_python_scalar(b):
+        if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b):
             return _PY_BINOPS[type(op)](a, b)
-        return ops.block_binop(self, type(op).__name__, a, b)
+        return self.ops.block_binop(self, type(op).__name__, a, b)
 
     def unaryop(self, op: ast.unaryop, a):
-        if ops.is_python_scalar(a):
+        if self.ops.is_python_scalar(a):
             return {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
                     ast.Invert: operator.invert}[type(op)](a)
-        return ops.block_unaryop(self, type(op).__name__, a)
+        return self.ops.block_unaryop(self, type(op).__name__, a)
 
     def boolop(self, op: ast.boolop, a, b):
-        if ops.is_python_scalar(a) and ops.is_python_scalar(b):
+        if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b):
             return (a and b) if isinstance(op, ast.And) else (a or b)
-        return ops.block_binop(self, "BitAnd" if isinstance(op, ast.And) else "BitOr",
-                               ops.to_bool_block(a), ops.to_bool_block(b))
+        return self.ops.block_binop(self, "BitAnd" if isinstance(op, ast.And) else "BitOr",
+                                    self.ops.to_bool_block(a), self.ops.to_bool_block(b))
 
     def compare(self, op: ast.cmpop, a, b):
-        if ops.is_python_scalar(a) and ops.is_python_scalar(b) or a is None or b is None:
+        if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b) or a is None or b is None:
             return _PY_COMPARE[type(op)](a, b)
-        return ops.block_compare(self, type(op).__name__, a, b)
+        return self.ops.block_compare(self, type(op).__name__, a, b)
 
     # ------------------------------------------------------------ conversions
 
     def truth(self, value, what: str) -> bool:
-        if isinstance(value, Block):
-            if value.shape != ():
-                raise UnsupportedFeature(f"{what} on a block of shape {list(value.shape)}", self.site)
-            if value.kind in (INT, BOOL):
-                return bool(value.data[()])
-            if value.kind == TERM:
-                t = value.data[()]
-                if t.op.name == "CONST":
-                    return bool(t.value)
-                raise UnsupportedFeature(f"{what} that depends on tensor data (a data-dependent branch)",
-                                         self.site, hint="rewrite it with tl.where")
-            raise UnsupportedFeature(f"{what} on a pointer", self.site)
+        if isinstance(value, self.ops.BLOCK_TYPE):
+            return self.ops.block_truth(self, value, what)
         return bool(value)
 
     def as_int(self, value, what: str) -> int:
@@ -318,10 +308,8 @@ class Interpreter:
             return int(value)
         if isinstance(value, int):
             return value
-        if isinstance(value, Block) and value.kind in (INT, BOOL) and value.shape == ():
-            return int(value.data[()])
-        if isinstance(value, Block) and value.kind == TERM:
-            raise UnsupportedFeature(f"{what} that depends on tensor data", self.site)
+        if isinstance(value, self.ops.BLOCK_TYPE):
+            return self.ops.block_int(self, value, what)
         if isinstance(value, float) and value.is_integer():
             return int(value)
         raise TritonLiftError(f"{what} is not an integer: {value!r}", self.site)

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import KernelRuntimeError, Site, UnsupportedFeature
+from ..errors import KernelRuntimeError, Site, TritonLiftError, UnsupportedFeature
 from ..ir.term import NEG_INF, POS_INF, Op, Term, apply, const, integer, real
 from . import fold
 from .values import BOOL, INT, PTR, TERM, Block, DType, PointerType, as_terms, bool_block, int_block, term_block
@@ -646,3 +646,34 @@ def _py_or_block(interp, py_fn, term_fn, args):
 
 __all__ = ["TL", "Builtin", "block_binop", "block_compare", "block_unaryop", "to_block", "NEG_INF", "POS_INF",
            "const"]
+
+
+# ---------------------------------------------------------------- the interpreter's view of blocks
+
+BLOCK_TYPE = Block
+
+
+def subscript(interp, block: Block, key: tuple) -> Block:
+    return block.with_data(block.data[key])
+
+
+def block_truth(interp, value: Block, what: str) -> bool:
+    if value.shape != ():
+        raise UnsupportedFeature(f"{what} on a block of shape {list(value.shape)}", interp.site)
+    if value.kind in (INT, BOOL):
+        return bool(value.data[()])
+    if value.kind == TERM:
+        t = value.data[()]
+        if t.op is Op.CONST:
+            return bool(t.value)
+        raise UnsupportedFeature(f"{what} that depends on tensor data (a data-dependent branch)", interp.site,
+                                 hint="rewrite it with tl.where")
+    raise UnsupportedFeature(f"{what} on a pointer", interp.site)
+
+
+def block_int(interp, value: Block, what: str) -> int:
+    if value.kind in (INT, BOOL) and value.shape == ():
+        return int(value.data[()])
+    if value.kind == TERM:
+        raise UnsupportedFeature(f"{what} that depends on tensor data", interp.site)
+    raise TritonLiftError(f"{what} is not an integer: {value!r}", interp.site)

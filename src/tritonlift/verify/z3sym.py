@@ -1,0 +1,119 @@
+"""z3 encoding of terms at symbolic sizes: integers stay integers, reductions are opaque atoms.
+
+Input elements are an uninterpreted function of the flat offset per tensor; `exp`, `erf`, `√`, …
+are uninterpreted with the facts comparisons need. Each encoder owns its z3 context.
+"""
+
+from __future__ import annotations
+
+import math
+
+import z3
+
+from ..ir.term import COMPARISONS, REDUCTIONS, Op, Sort, Term
+
+_FUNCS = (Op.EXP, Op.EXP2, Op.LOG, Op.LOG2, Op.SQRT, Op.RSQRT, Op.ERF, Op.TANH, Op.SIN, Op.COS, Op.SIGMOID,
+          Op.FLOOR, Op.CEIL)
+
+
+class NotEncodable(Exception):
+    pass
+
+
+class SymEncoder:
+    def __init__(self) -> None:
+        self.ctx = z3.Context()
+        self.memo: dict[Term, z3.ExprRef] = {}
+        self.funcs: dict[object, z3.FuncDeclRef] = {}
+        self.facts: list[z3.BoolRef] = []
+
+    def facts_now(self) -> z3.BoolRef:
+        return z3.And(self.facts) if self.facts else z3.BoolVal(True, self.ctx)
+
+    def boolean(self, t: Term) -> z3.BoolRef:
+        return self.encode(t)
+
+    def encode(self, t: Term) -> z3.ExprRef:
+        hit = self.memo.get(t)
+        if hit is None:
+            hit = self.memo[t] = self._node(t)
+        return hit
+
+    def _func(self, key, arity: int, domain=None) -> z3.FuncDeclRef:
+        if key not in self.funcs:
+            sorts = domain or [z3.RealSort(self.ctx)] * arity
+            self.funcs[key] = z3.Function(f"f{len(self.funcs)}_{key}", *sorts, z3.RealSort(self.ctx))
+        return self.funcs[key]
+
+    def _node(self, t: Term) -> z3.ExprRef:
+        op, ctx = t.op, self.ctx
+        if op is Op.CONST:
+            if t.sort is Sort.BOOL:
+                return z3.BoolVal(t.value, ctx)
+            if t.sort is Sort.INT:
+                return z3.IntVal(t.value, ctx)
+            if not math.isfinite(t.value):
+                raise NotEncodable(f"constant {t.value}")
+            return z3.RealVal(repr(t.value), ctx)
+        if op in (Op.SIZE, Op.INDEX, Op.BOUND):
+            return z3.Int(f"{op.value}:{t.attr}", ctx)
+        if op is Op.PARAM:
+            return z3.Real(f"param:{t.attr}", ctx)
+        if op is Op.UNDEF or op in REDUCTIONS:
+            return z3.Real(f"atom{len(self.memo)}", ctx)  # distinct terms, distinct values; equal terms share
+        if op is Op.ACCESS:
+            fn = self._func(("access", t.attr), len(t.args), [z3.IntSort(ctx)] * len(t.args))
+            return fn(*(self.encode(a) for a in t.args))
+        a = [self.encode(x) for x in t.args]
+        if op is Op.TOREAL:
+            return z3.ToReal(a[0])
+        if op is Op.ADD:
+            return z3.Sum(a)
+        if op is Op.MUL:
+            return z3.Product(a)
+        if op is Op.SUB:
+            return a[0] - a[1]
+        if op is Op.NEG:
+            return -a[0]
+        if op is Op.DIV:
+            self.facts.append(a[1] != 0)
+            return a[0] / a[1]
+        if op is Op.FLOORDIV:
+            return a[0] / a[1]
+        if op is Op.MOD:
+            return a[0] % a[1]
+        if op is Op.CDIV:
+            return (a[0] + a[1] - 1) / a[1]
+        if op in (Op.MAX, Op.MIN):
+            out = a[0]
+            for x in a[1:]:
+                out = z3.If(x > out if op is Op.MAX else x < out, x, out)
+            return out
+        if op is Op.ABS:
+            return z3.If(a[0] >= 0, a[0], -a[0])
+        if op is Op.POW:
+            e = t.args[1]
+            if e.op is Op.CONST and float(e.value).is_integer() and 0 <= e.value <= 8:
+                return z3.Product([a[0]] * int(e.value)) if e.value else z3.RealVal(1, ctx)
+            return self._func("pow", 2)(a[0], a[1])
+        if op in _FUNCS:
+            out = self._func(op.value, 1)(a[0])
+            if op in (Op.EXP, Op.EXP2):
+                self.facts.append(out > 0)
+            elif op in (Op.SQRT, Op.RSQRT):
+                self.facts.append(out >= 0)
+            return out
+        if op in COMPARISONS:
+            x, y = a
+            return {Op.LT: x < y, Op.LE: x <= y, Op.GT: x > y, Op.GE: x >= y, Op.EQ: x == y, Op.NE: x != y}[op]
+        if op is Op.AND:
+            return z3.And(a)
+        if op is Op.OR:
+            return z3.Or(a)
+        if op is Op.NOT:
+            return z3.Not(a[0])
+        if op is Op.WHERE:
+            return z3.If(a[0], a[1], a[2])
+        if op is Op.NEXTPOW2:
+            raise NotEncodable("next_power_of_2 inside a term")
+        raise NotEncodable(op.value)
