@@ -22,14 +22,14 @@ def test_lift_accepts_a_jit_object():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     result = tritonlift.lift(module.row_sum_kernel, module.LAUNCH, oracle=False)
-    assert result.status is Status.BOUNDED
+    assert result.status is Status.BOUNDED  # a tile loop over a symbolic range: not yet proven for all sizes
     assert result.formulas[0].text() == "out[i] = Σ_{k<N} x[i, k]"
 
 
 def test_lift_accepts_package_module_reference(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLES.parent))
     result = tritonlift.lift("examples.add:add_kernel", launch_of(EXAMPLES / "add.py"), oracle=False)
-    assert result.status is Status.BOUNDED
+    assert result.status is Status.VERIFIED
     assert result.formulas[0].text() == "out[i] = x[i] + y[i] · alpha"
 
 
@@ -42,4 +42,4 @@ def test_interpreter_agrees_with_the_lifted_formula(name):
     result = tritonlift.lift(f"{path}::{kernel}", launch)
     oracle = next(c for c in result.checks if c.name == "Triton interpreter")
     assert oracle.result == "passed", oracle.detail
-    assert result.status is Status.BOUNDED
+    assert result.status >= Status.BOUNDED

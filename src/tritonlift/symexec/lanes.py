@@ -316,7 +316,8 @@ def _unary(op: Op):
 
 def _binary(fn, name: str):
     def impl(interp, args, kwargs, node):
-        x, y = to_lblock(args[0], True), to_lblock(args[1], True)
+        integral = all(isinstance(v, int) or (isinstance(v, LBlock) and v.kind == INT) for v in args[:2])
+        x, y = to_lblock(args[0], not integral), to_lblock(args[1], not integral)
         (p, q), shape = broadcast(interp, x, y)
         if x.kind == INT and y.kind == INT and fn in (fold.maximum, fold.minimum):
             return LBlock(apply(Op.MAX if fn is fold.maximum else Op.MIN, p, q), shape, INT, DType("int32"))

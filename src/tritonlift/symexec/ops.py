@@ -308,7 +308,8 @@ def _unary(op: Op) -> Builtin:
 
 def _binary(fn: Callable, name: str) -> Builtin:
     def impl(interp, args, kwargs, node):
-        a, b = to_block(args[0], True), to_block(args[1], True)
+        integral = all(isinstance(v, int) or (isinstance(v, Block) and v.kind == INT) for v in args[:2])
+        a, b = to_block(args[0], not integral), to_block(args[1], not integral)
         if fn in (fold.maximum, fold.minimum) and a.kind == INT and b.kind == INT:
             np_fn = np.maximum if fn is fold.maximum else np.minimum
             return Block(np_fn(a.data, b.data), INT, _dtype_of(a, b))

@@ -1,0 +1,60 @@
+"""The unbounded prover must never claim VERIFIED for a kernel that is wrong only at large sizes.
+
+Each kernel below agrees with its formula at every size the bounded grid checks (so it comes out
+at least BOUNDED) and is wrong beyond a threshold of 100: only a proof for all sizes can tell.
+"""
+
+import textwrap
+
+import pytest
+
+import tritonlift
+from tritonlift.result import Status
+
+HEADER = "import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+LAUNCH = "k[(M,)](y[M, N], x[M, N], N, BLOCK=next_power_of_2(N))"
+
+CORRECT = """
+def k(y_ptr, x_ptr, N, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    cols = tl.arange(0, BLOCK)
+    mask = cols < N
+    x = tl.load(x_ptr + row * N + cols, mask=mask, other=0.0)
+    total = tl.sum(x * x, axis=0)
+    tl.store(y_ptr + row * N + cols, x / total, mask=mask)
+"""
+
+WRONG_AT_LARGE_SIZES = {
+    # the store covers only the first 100 columns
+    "store-capped": CORRECT.replace("mask=mask)\n", "mask=cols < tl.minimum(N, 100))\n", 1)
+                           .replace("tl.store(y_ptr + row * N + cols, x / total, mask=mask)",
+                                    "tl.store(y_ptr + row * N + cols, x / total, mask=cols < tl.minimum(N, 100))"),
+    # the reduction ignores columns from 100 on
+    "sum-capped": CORRECT.replace("total = tl.sum(x * x, axis=0)",
+                                  "total = tl.sum(tl.where(cols < 100, x * x, 0.0), axis=0)"),
+    # the value changes from column 100 on
+    "value-changes": CORRECT.replace("x / total, mask=mask)", "tl.where(cols < 100, x / total, x), mask=mask)"),
+    # rows from 100 on read the wrong row
+    "row-offset": CORRECT.replace("x = tl.load(x_ptr + row * N + cols",
+                                  "x = tl.load(x_ptr + tl.minimum(row, 99) * N + cols"),
+}
+
+
+def lift(tmp_path, body: str, name: str):
+    path = tmp_path / f"{name}.py"
+    path.write_text(HEADER + textwrap.dedent(body).lstrip())
+    return tritonlift.lift(f"{path}::k", LAUNCH, oracle=False)
+
+
+def test_the_correct_kernel_is_verified(tmp_path):
+    result = lift(tmp_path, CORRECT, "correct")
+    assert result.status is Status.VERIFIED, result.notes
+    assert result.formulas[0].text() == "y[i, j] = x[i, j] / Σ_{k<N} x[i, k]²"
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_AT_LARGE_SIZES))
+def test_kernels_wrong_beyond_the_grid_are_not_verified(tmp_path, name):
+    result = lift(tmp_path, WRONG_AT_LARGE_SIZES[name], name.replace("-", "_"))
+    assert result.status is not Status.VERIFIED, f"{name} was VERIFIED: {result.formulas[0].text()}"
+    assert result.status >= Status.BOUNDED  # indistinguishable from the correct kernel on the grid
+    assert any("not proven for all sizes" in n for n in result.notes)
