@@ -263,15 +263,53 @@ def transform(term: Term, fn, memo: dict | None = None) -> Term:
 
 
 def substitute(term: Term, mapping: dict[Term, Term]) -> Term:
-    """Replace leaves (SIZE, INDEX, BOUND, PARAM, ...) by terms; binders are never captured
-    because bound variables are distinct BOUND leaves that callers do not map."""
+    """Replace free leaves (SIZE, INDEX, BOUND, PARAM, ...) by terms. A reduction that binds a mapped
+    variable shadows it in its body. Replacement terms must not mention variables bound inside
+    `term` (use `fresh_binders` first when they might)."""
     if not mapping:
         return term
+    memo: dict[tuple[Term, int], Term] = {}
 
-    def fn(node: Term) -> Term:
-        return mapping.get(node, node)
+    def go(t: Term, active: dict[Term, Term]) -> Term:
+        hit = active.get(t)
+        if hit is not None:
+            return hit
+        if not t.args:
+            return t
+        key = (t, id(active))
+        if key in memo:
+            return memo[key]
+        if t.op in REDUCTIONS and t.attr in active:
+            inner = {k: v for k, v in active.items() if k is not t.attr}
+            lo, hi, body = t.args
+            out = Term(t.op, (go(lo, active), go(hi, active), go(body, inner)), t.attr, t.sort)
+        else:
+            out = t.rebuild(go(a, active) for a in t.args)
+        memo[key] = out
+        return out
 
-    return transform(term, fn)
+    return go(term, dict(mapping))
+
+
+_fresh_counter = [0]
+
+
+def fresh_binders(term: Term) -> Term:
+    """Give every reduction a bound variable no other term uses (for capture-free substitution)."""
+
+    def go(node: Term, env: dict[Term, Term]) -> Term:
+        if node.op is Op.BOUND:
+            return env.get(node, node)
+        if not node.args:
+            return node
+        if node.op in REDUCTIONS:
+            _fresh_counter[0] += 1
+            var = bound(f"ν{_fresh_counter[0]}")
+            lo, hi, body = node.args
+            return Term(node.op, (go(lo, env), go(hi, env), go(body, {**env, node.attr: var})), var, node.sort)
+        return node.rebuild(go(a, env) for a in node.args)
+
+    return go(term, {})
 
 
 def free_vars(term: Term) -> set[Term]:

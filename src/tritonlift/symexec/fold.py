@@ -260,6 +260,11 @@ def where(c: Term, a: Term, b: Term) -> Term:
         return b
     if a is b:
         return a
+    # inside a branch the condition is known: where(c, where(c, p, q), r) = where(c, p, r)
+    if a.op is Op.WHERE and a.args[0] is c:
+        return where(c, a.args[1], b)
+    if b.op is Op.WHERE and b.args[0] is c:
+        return where(c, a, b.args[2])
     return apply(Op.WHERE, c, a, b)
 
 

@@ -96,6 +96,9 @@ class Interpreter:
                 self.run_block(body if cond else orelse, frame, module)
             case ast.For(target=target, iter=it, body=body, orelse=[]):
                 values = self.loop_range(it, frame, module)
+                if not isinstance(values, range):  # the domain runs loops over symbolic ranges itself
+                    self.ops.symbolic_loop(self, stmt, frame, module, values)
+                    return
                 for count, v in enumerate(values):
                     if count >= MAX_LOOP_ITERATIONS:
                         raise KernelRuntimeError(f"loop runs more than {MAX_LOOP_ITERATIONS} iterations", self.site)
@@ -125,8 +128,13 @@ class Interpreter:
         if isinstance(it, ast.Call):
             fn = self.eval(it.func, frame, module)
             if fn in (builtins.range, self.ops.static_range, self.ops.tl_range):
-                args = [self.as_int(self.eval(a, frame, module), "loop bound") for a in it.args]
-                return range(*args)
+                bounds = [self.eval(a, frame, module) for a in it.args]
+                symbolic = getattr(self.ops, "symbolic_bounds", None)
+                if symbolic is not None and fn is not self.ops.static_range:
+                    found = symbolic(self, bounds)
+                    if found is not None:
+                        return found
+                return range(*[self.as_int(b, "loop bound") for b in bounds])
         raise UnsupportedFeature(f"for loop over '{ast.unparse(it)}' (only range, tl.range and tl.static_range)",
                                  self.site)
 

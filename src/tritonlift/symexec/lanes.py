@@ -48,6 +48,7 @@ class LStore:
     mask: Term
     shape: tuple[Term, ...]
     site: str
+    hyps: tuple[Term, ...] = ()  # ranges of the loop iteration variables the store sits in
 
 
 @dataclass(frozen=True)
@@ -439,3 +440,132 @@ BUILTINS["min"] = Builtin("min", lambda i, a, k, n: min(a) if all(is_python_scal
                           else _binary(fold.minimum, "min").impl(i, a, k, n))
 BUILTINS["max"] = Builtin("max", lambda i, a, k, n: max(a) if all(is_python_scalar(x) for x in a)
                           else _binary(fold.maximum, "max").impl(i, a, k, n))
+
+
+# ---------------------------------------------------------------- loops over symbolic ranges
+
+
+@dataclass(frozen=True)
+class LoopBounds:
+    start: Term
+    stop: Term
+    step: Term
+
+
+def symbolic_bounds(interp, bounds: list) -> LoopBounds | None:
+    """range(a, b, s) whose bounds are not all constants: run as one symbolic iteration."""
+    terms = [to_lblock(b).term for b in bounds]
+    if all(t.op is Op.CONST for t in terms):
+        return None
+    start, stop, step = (integer(0), terms[0], integer(1)) if len(terms) == 1 else \
+        (terms[0], terms[1], integer(1)) if len(terms) == 2 else tuple(terms)
+    if step.op is not Op.CONST or step.value <= 0:
+        raise UnsupportedFeature("a loop whose step is not a positive constant at symbolic sizes", interp.site)
+    return LoopBounds(start, stop, step)
+
+
+_ACCUMULATE = {Op.ADD: (Op.SUM, fold.add), Op.MAX: (Op.RMAX, fold.maximum), Op.MIN: (Op.RMIN, fold.minimum)}
+
+
+def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None:
+    """One iteration over a symbolic iteration variable τ, then the accumulator invariant pattern:
+
+    every variable the body changes must be either recomputed from scratch (its value after the
+    loop is unused) or an accumulator `v = v ⊕ e(τ)` with ⊕ in {+, max, min} and e free of every
+    loop-carried value; then after t iterations v = v₀ ⊕ ⊕_{τ<t} e(τ), which is the invariant
+    (initiation: t = 0; preservation: one step of the fold; use: t = T)."""
+    import ast
+
+    n = len(interp.loops)
+    tau = index(f"τ{n}")
+    trips = apply(Op.CDIV, apply(Op.SUB, bounds.stop, bounds.start), bounds.step)
+    interp.loops.append((tau, trips, bounds))
+    before = dict(frame)
+    assigned = {node.id for st in stmt.body for node in ast.walk(st)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    placeholders: dict[str, LBlock] = {}
+    for name, value in before.items():
+        if isinstance(value, LBlock) and name in assigned:
+            ph = index(f"old{n}:{name}") if value.kind in (INT, PTR) else _real_placeholder(n, name)
+            placeholders[name] = LBlock(_lanes_like(ph, value), value.shape, value.kind, value.dtype, value.tensor)
+    frame.update(placeholders)
+    offset = apply(Op.ADD, bounds.start, apply(Op.MUL, tau, bounds.step))
+    interp.assign(stmt.target, LBlock(offset, (), INT, DType("int32")), frame, module)
+    stores_before = len(interp.stores)
+    interp.run_block(stmt.body, frame, module)
+    interp.site = module.site(stmt)
+    closed: dict[Term, Term] = {}  # placeholder -> its value at iteration τ
+    after: dict[str, LBlock] = {}
+    olds = {p.term: name for name, p in placeholders.items()}
+    for name, ph in placeholders.items():
+        new = frame.get(name)
+        if new is ph or not isinstance(new, LBlock):
+            closed[ph.term] = before[name].term
+            after[name] = before[name]
+            continue
+        at_tau, at_end = _accumulator(interp, name, before[name], ph, new, olds, tau, trips, n)
+        closed[ph.term] = at_tau
+        after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
+    for name in list(frame):
+        if name in after:
+            frame[name] = after[name]
+        elif name not in before:
+            frame.pop(name)  # defined inside the body only: its last value is not modelled
+    loop_hyps = (apply(Op.GE, tau, integer(0)), apply(Op.LT, tau, trips))
+    for i in range(stores_before, len(interp.stores)):
+        s = interp.stores[i]
+        interp.stores[i] = LStore(s.tensor, substitute(s.offset, closed), substitute(s.value, closed),
+                                  substitute(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
+    interp.loops.pop()
+
+
+def _real_placeholder(n: int, name: str) -> Term:
+    from ..ir.term import param
+
+    return param(f"old{n}:{name}")
+
+
+def _lanes_like(ph: Term, value: LBlock) -> Term:
+    """A placeholder that still varies per lane: old(λ0, λ1, …) as an access of an opaque tensor."""
+    if not value.shape:
+        return ph
+    if ph.sort is Sort.INT:
+        return apply(Op.ADD, ph, *(apply(Op.MUL, integer(0), LANES[d]) for d in range(len(value.shape))))
+    return access(f"{ph.attr}@lanes", tuple(LANES[d] for d in range(len(value.shape))))
+
+
+def _accumulator(interp, name, initial: LBlock, ph: LBlock, new: LBlock, olds, tau, trips, n):
+    from ..ir.term import free_vars as _fv
+
+    def mentions_old(t: Term) -> bool:
+        return any(o in _leaves(t) for o in olds)
+
+    t = new.term
+    if new.kind in (INT, PTR):
+        from ..verify.intcanon import canon_int, poly
+
+        delta = canon_int(apply(Op.SUB, t, ph.term))
+        if not mentions_old(delta) and tau not in _fv(delta):
+            return (canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, tau, delta))),
+                    canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, trips, delta))))
+        raise UnsupportedFeature(f"loop-carried integer '{name}' is not advanced by a constant step "
+                                 "(no invariant pattern)", interp.site)
+    if t.op in _ACCUMULATE and ph.term in t.args:
+        rest = [a for a in t.args if a is not ph.term]
+        if all(not mentions_old(a) for a in rest) and t.args.count(ph.term) == 1:
+            red_op, fold_fn = _ACCUMULATE[t.op]
+            e = rest[0] if len(rest) == 1 else apply(t.op, *rest)
+            k = bound(f"τ{n}'")
+            def fold_to(limit: Term) -> Term:
+                return fold_fn(initial.term, canonical_binders(reduce_(red_op, k, integer(0), limit,
+                                                                       substitute(e, {tau: k}))))
+            return fold_to(tau), fold_to(trips)
+    raise UnsupportedFeature(f"the loop has no invariant pattern for '{name}' (supported: v = v + e, "
+                             "max(v, e), min(v, e) with e free of loop-carried values; online rescaling "
+                             "is checked at bounded sizes only)", interp.site)
+
+
+def _leaves(t: Term) -> set[Term]:
+    from ..ir.term import walk
+
+    return {n for n in walk(t) if not n.args or n.op is Op.ACCESS}

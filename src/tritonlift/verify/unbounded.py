@@ -24,7 +24,8 @@ import z3
 
 from ..errors import TritonLiftError, UnsupportedFeature
 from ..frontend import Kernel
-from ..ir.term import (NEG_INF, POS_INF, REDUCTIONS, Op, Sort, Term, access, apply, canonical_binders,
+from ..ir.term import (NEG_INF, POS_INF, REDUCTIONS, Op, Sort, Term, access, apply, bound, canonical_binders,
+                       fresh_binders,
                        free_vars, integer, param, real, reduce_, size, substitute, transform, walk)
 from ..launch.bind import BoundLaunch
 from ..launch.model import FloatArg, IntArg, LiteralArg, NoneArg, TensorArg
@@ -157,7 +158,7 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int) -> _Run:
             args[name] = arg.value if isinstance(arg, LiteralArg) else None
     args.update(constexprs)
     interp = Interpreter({}, pids, grid3, [], domain=lanes)
-    interp.stores, interp.divisions, interp.loaded = [], [], set()
+    interp.stores, interp.divisions, interp.loaded, interp.loops = [], [], set(), []
     interp.call(JitFunction(kernel.module, kernel.func), [], args)
     return _Run(hyps, interp.stores, interp.divisions, interp.loaded, grid3, pids)
 
@@ -176,7 +177,7 @@ def _strides(t: TensorArg) -> tuple[Term, ...]:
 
 
 def _lane_hyps(store) -> list[Term]:
-    out = []
+    out = list(store.hyps)
     for d, width in enumerate(store.shape):
         out += [apply(Op.GE, lanes.LANES[d], integer(0)), apply(Op.LT, lanes.LANES[d], width)]
     return out
@@ -269,7 +270,7 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
         if n.op is Op.WHERE:
             return fold.where(decide(n.args[0]), n.args[1], n.args[2])
         if n.op in REDUCTIONS:
-            return _absorb(run, extra, n, decide)
+            return _absorb(run, extra, _reindex(n), decide)
         return _lift_where(n)
 
     return transform(t, step)
@@ -316,6 +317,31 @@ def _lift_where(n: Term) -> Term:
     then = [a.args[1] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
     other = [a.args[2] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
     return fold.where(c, _lift_where(_rebuild(n, then)), _lift_where(_rebuild(n, other)))
+
+
+def _reindex(n: Term) -> Term:
+    """⊕_{k<B} ⊕_{t<T} h(t·B + k) = ⊕_{u<T·B} h(u) for the same ⊕ ∈ {Σ, max, min}: a lane sum of
+    per-lane loop accumulators is one sum over the row (k = u mod B, t = u div B is a bijection)."""
+    if n.op not in (Op.SUM, Op.RMAX, Op.RMIN) or n.args[2].op is not n.op:
+        return n
+    n = fresh_binders(n)  # unique binder names: the substitution below cannot capture
+    lo, lanes_count, body = n.args
+    if not _zero(lo) or not _zero(body.args[0]):
+        return n
+    k, t = n.attr, body.attr
+    trips, inner = body.args[1], body.args[2]
+    if k in free_vars(trips) or t in free_vars(lanes_count):
+        return n
+    u = bound("υ")
+    shifted = substitute(inner, {k: apply(Op.SUB, u, apply(Op.MUL, t, lanes_count))})
+    shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else m)
+    if t in free_vars(shifted) or k in free_vars(shifted):
+        return n
+    return canonical_binders(reduce_(n.op, u, integer(0), canon_int(apply(Op.MUL, trips, lanes_count)), shifted))
+
+
+def _zero(t: Term) -> bool:
+    return t.op is Op.CONST and t.value == 0
 
 
 def _absorb(run: _Run, extra: list[Term], n: Term, decide) -> Term:
@@ -399,6 +425,7 @@ def _witness(run: _Run, store, idx, targets) -> dict[Term, Term] | None:
                 witness[lane] = apply(Op.MOD, t, integer(scale))
                 continue
         return None
-    for v in list(run.pids) + list(lanes.LANES[:len(store.shape)]):
+    loop_vars = {v for h in store.hyps for v in free_vars(h)}
+    for v in list(run.pids) + list(lanes.LANES[:len(store.shape)]) + sorted(loop_vars, key=str):
         witness.setdefault(v, integer(0))
     return witness
