@@ -58,3 +58,40 @@ def test_kernels_wrong_beyond_the_grid_are_not_verified(tmp_path, name):
     assert result.status is not Status.VERIFIED, f"{name} was VERIFIED: {result.formulas[0].text()}"
     assert result.status >= Status.BOUNDED  # indistinguishable from the correct kernel on the grid
     assert any("not proven for all sizes" in n for n in result.notes)
+
+
+LOOP_LAUNCH = "k[(M,)](out[M], x[M, N], N, BLOCK=4)"
+LOOP_CORRECT = """
+def k(out_ptr, x_ptr, N, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for off in range(0, N, BLOCK):
+        cols = off + tl.arange(0, BLOCK)
+        acc += tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0)
+    tl.store(out_ptr + row, tl.sum(acc, axis=0))
+"""
+LOOP_WRONG = {
+    "loop-bound-capped": LOOP_CORRECT.replace("range(0, N, BLOCK)", "range(0, tl.minimum(N, 100), BLOCK)"),
+    "term-capped": LOOP_CORRECT.replace("acc += tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0)",
+                                        "acc += tl.where(cols < 100, tl.load(x_ptr + row * N + cols, "
+                                        "mask=cols < N, other=0.0), 0.0)"),
+    "max-instead-of-sum-late": LOOP_CORRECT.replace(
+        "acc += tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0)",
+        "acc += tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0) * tl.where(off < 100, 1.0, 2.0)"),
+}
+
+
+def test_the_correct_tile_loop_is_verified(tmp_path):
+    path = tmp_path / "loop.py"
+    path.write_text(HEADER + textwrap.dedent(LOOP_CORRECT).lstrip())
+    result = tritonlift.lift(f"{path}::k", LOOP_LAUNCH, oracle=False)
+    assert result.status is Status.VERIFIED, result.notes
+
+
+@pytest.mark.parametrize("name", sorted(LOOP_WRONG))
+def test_tile_loops_wrong_beyond_the_grid_are_not_verified(tmp_path, name):
+    path = tmp_path / f"{name.replace('-', '_')}.py"
+    path.write_text(HEADER + textwrap.dedent(LOOP_WRONG[name]).lstrip())
+    result = tritonlift.lift(f"{path}::k", LOOP_LAUNCH, oracle=False)
+    assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"
+    assert result.status >= Status.BOUNDED
