@@ -95,3 +95,60 @@ def test_tile_loops_wrong_beyond_the_grid_are_not_verified(tmp_path, name):
     result = tritonlift.lift(f"{path}::k", LOOP_LAUNCH, oracle=False)
     assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"
     assert result.status >= Status.BOUNDED
+
+
+PREVIOUS_TILE = """
+def k(out_ptr, x_ptr, N, BLOCK: tl.constexpr):
+    row = tl.program_id(0)
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    prev = tl.zeros([BLOCK], dtype=tl.float32)
+    for off in range(0, N, BLOCK):
+        cols = off + tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0)
+        acc += prev
+        prev = x
+    tl.store(out_ptr + row, tl.sum(acc, axis=0))
+"""
+
+
+def test_an_accumulator_fed_by_another_loop_carried_value_proves_nothing(tmp_path):
+    """Regression: `acc += prev` with prev carried across iterations is not an accumulator of a
+    loop-invariant expression; handed the (wrong) row-sum formula, the prover must refuse."""
+    from tritonlift.frontend import load_kernel
+    from tritonlift.ir.term import Op, access, bound, index, integer, reduce_, size
+    from tritonlift.launch.bind import bind
+    from tritonlift.launch.parse import parse_launch
+    from tritonlift.synth.generalize import Formula
+    from tritonlift.verify.unbounded import verify_unbounded
+
+    path = tmp_path / "prev.py"
+    path.write_text(HEADER + textwrap.dedent(PREVIOUS_TILE).lstrip())
+    kernel = load_kernel(f"{path}::k")
+    k = bound("k")
+    row_sum = Formula("out", (index("i"),), (size("M"),),
+                      reduce_(Op.SUM, k, integer(0), size("N"), access("x", (index("i"), k))))
+    outcome = verify_unbounded(kernel, bind(kernel, parse_launch(LOOP_LAUNCH)), [row_sum], 0)
+    assert not outcome.proved
+    assert "no invariant pattern" in outcome.reason
+
+
+def test_a_wrong_formula_for_a_verified_kernel_is_refuted(tmp_path):
+    """The same machinery that proves the row sum must refuse the row maximum for it."""
+    from tritonlift.frontend import load_kernel
+    from tritonlift.ir.term import Op, access, bound, index, integer, reduce_, size
+    from tritonlift.launch.bind import bind
+    from tritonlift.launch.parse import parse_launch
+    from tritonlift.synth.generalize import Formula
+    from tritonlift.verify.unbounded import verify_unbounded
+
+    path = tmp_path / "loop.py"
+    path.write_text(HEADER + textwrap.dedent(LOOP_CORRECT).lstrip())
+    kernel = load_kernel(f"{path}::k")
+    k = bound("k")
+    wrong = Formula("out", (index("i"),), (size("M"),),
+                    reduce_(Op.RMAX, k, integer(0), size("N"), access("x", (index("i"), k))))
+    right = Formula("out", (index("i"),), (size("M"),),
+                    reduce_(Op.SUM, k, integer(0), size("N"), access("x", (index("i"), k))))
+    bound_launch = bind(kernel, parse_launch(LOOP_LAUNCH))
+    assert verify_unbounded(kernel, bound_launch, [right], 0).proved
+    assert not verify_unbounded(kernel, bound_launch, [wrong], 0).proved

@@ -484,27 +484,34 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     assigned = {node.id for st in stmt.body for node in ast.walk(st)
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
     placeholders: dict[str, LBlock] = {}
+    leaves: dict[str, Term] = {}  # name -> the placeholder symbol standing for its value before an iteration
     for name, value in before.items():
         if isinstance(value, LBlock) and name in assigned:
             ph = index(f"old{n}:{name}") if value.kind in (INT, PTR) else _real_placeholder(n, name)
-            placeholders[name] = LBlock(_lanes_like(ph, value), value.shape, value.kind, value.dtype, value.tensor)
+            wrapped = _lanes_like(ph, value)
+            leaves[name] = ph if value.kind in (INT, PTR) else wrapped
+            placeholders[name] = LBlock(wrapped, value.shape, value.kind, value.dtype, value.tensor)
     frame.update(placeholders)
     offset = apply(Op.ADD, bounds.start, apply(Op.MUL, tau, bounds.step))
     interp.assign(stmt.target, LBlock(offset, (), INT, DType("int32")), frame, module)
     stores_before = len(interp.stores)
     interp.run_block(stmt.body, frame, module)
     interp.site = module.site(stmt)
-    closed: dict[Term, Term] = {}  # placeholder -> its value at iteration τ
+    all_leaves = set(leaves.values())
+    closed: dict[Term, Term] = {}  # placeholder symbol -> its value at iteration τ
     after: dict[str, LBlock] = {}
-    olds = {p.term: name for name, p in placeholders.items()}
-    for name, ph in placeholders.items():
-        new = frame.get(name)
-        if new is ph or not isinstance(new, LBlock):
-            closed[ph.term] = before[name].term
+    changed = {name: frame.get(name) for name in placeholders
+               if frame.get(name) is not placeholders[name] and isinstance(frame.get(name), LBlock)}
+    for name in placeholders:
+        if name not in changed:
+            closed[leaves[name]] = before[name].term
             after[name] = before[name]
-            continue
-        at_tau, at_end = _accumulator(interp, name, before[name], ph, new, olds, tau, trips, n)
-        closed[ph.term] = at_tau
+    # integers and pointers first: their closed forms feed every other update
+    for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
+        term = substitute(new.term, closed)
+        at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
+                                      tau, trips, n)
+        closed[leaves[name]] = at_tau
         after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
     for name in list(frame):
         if name in after:
@@ -534,28 +541,29 @@ def _lanes_like(ph: Term, value: LBlock) -> Term:
     return access(f"{ph.attr}@lanes", tuple(LANES[d] for d in range(len(value.shape))))
 
 
-def _accumulator(interp, name, initial: LBlock, ph: LBlock, new: LBlock, olds, tau, trips, n):
+def _accumulator(interp, name, initial: LBlock, leaf: Term, t: Term, kind: str, olds: set[Term], tau, trips, n):
+    """The closed form of a loop-carried value at iteration τ and after the loop, or no pattern."""
     from ..ir.term import free_vars as _fv
 
-    def mentions_old(t: Term) -> bool:
-        return any(o in _leaves(t) for o in olds)
+    def mentions_old(x: Term) -> bool:
+        return bool(olds & _leaves(x))
 
-    t = new.term
-    if new.kind in (INT, PTR):
-        from ..verify.intcanon import canon_int, poly
+    if kind in (INT, PTR):
+        from ..verify.intcanon import canon_int
 
-        delta = canon_int(apply(Op.SUB, t, ph.term))
+        delta = canon_int(apply(Op.SUB, t, leaf))
         if not mentions_old(delta) and tau not in _fv(delta):
             return (canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, tau, delta))),
                     canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, trips, delta))))
         raise UnsupportedFeature(f"loop-carried integer '{name}' is not advanced by a constant step "
                                  "(no invariant pattern)", interp.site)
-    if t.op in _ACCUMULATE and ph.term in t.args:
-        rest = [a for a in t.args if a is not ph.term]
-        if all(not mentions_old(a) for a in rest) and t.args.count(ph.term) == 1:
+    if t.op in _ACCUMULATE and leaf in t.args and t.args.count(leaf) == 1:
+        rest = [a for a in t.args if a is not leaf]
+        if not any(mentions_old(a) for a in rest):
             red_op, fold_fn = _ACCUMULATE[t.op]
             e = rest[0] if len(rest) == 1 else apply(t.op, *rest)
             k = bound(f"τ{n}'")
+
             def fold_to(limit: Term) -> Term:
                 return fold_fn(initial.term, canonical_binders(reduce_(red_op, k, integer(0), limit,
                                                                        substitute(e, {tau: k}))))

@@ -33,6 +33,7 @@ from ..result import Check
 from ..symexec import fold, lanes
 from ..symexec.interp import Interpreter, JitFunction
 from ..synth.generalize import Formula
+from ..synth.expnorm import normal_form
 from ..synth.reductions import recognise
 from .intcanon import canon_int, decompose
 from .z3sym import NotEncodable, SymEncoder
@@ -235,6 +236,11 @@ def _check_store(run: _Run, store, f: Formula, layout, shapes) -> list[Check]:
     if a is b:
         checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
                             "identical after mask absorption"))
+        return checks
+    na = normal_form(a)
+    if na is not None and na is normal_form(b):
+        checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
+                            "identical exp-normal forms after mask absorption"))
         return checks
     result = _prove(run, extra, [apply(Op.EQ, a, b)])
     checks.append(Check(f"value: {where} equals the formula", result, time.perf_counter() - t0,
