@@ -478,7 +478,8 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
 
     n = len(interp.loops)
     tau = index(f"τ{n}")
-    trips = apply(Op.CDIV, apply(Op.SUB, bounds.stop, bounds.start), bounds.step)
+    # an empty range runs zero times: the count is never negative
+    trips = apply(Op.MAX, integer(0), apply(Op.CDIV, apply(Op.SUB, bounds.stop, bounds.start), bounds.step))
     interp.loops.append((tau, trips, bounds))
     before = dict(frame)
     assigned = {node.id for st in stmt.body for node in ast.walk(st)
@@ -509,6 +510,12 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     # integers and pointers first: their closed forms feed every other update
     for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
         term = substitute(new.term, closed)
+        if not (all_leaves & _leaves(term)):
+            # recomputed from scratch in every iteration: what it held before an iteration is not
+            # expressible, so updates that read it fail below, and its value after the loop is unknown
+            after[name] = LBlock(undef(f"'{name}' after the loop at {interp.site}"), new.shape, new.kind,
+                                 new.dtype, new.tensor)
+            continue
         at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
                                       tau, trips, n)
         closed[leaves[name]] = at_tau
