@@ -97,9 +97,11 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     unsafe = next((s for s in specs if any(e.kind in SAFETY_EVENTS for e in s.events)), None)
     if unsafe is not None:  # an out-of-bounds access or a race refutes the kernel whatever it computes
         outcome = check_spec(unsafe, [], bound, options.z3_timeout_ms)
-        return LiftResult(k.name, k.file, parsed.text, Status.COUNTEREXAMPLE, tuple(formulas), (),
-                          tuple(assumptions), scope, outcome.counterexample.what, outcome.counterexample,
-                          outcome.checks, _done(timings, start))
+        status, reason, cex = Status.COUNTEREXAMPLE, outcome.counterexample.what, outcome.counterexample
+        if options.oracle:
+            status, reason, cex = _confirm(k, bound, cex, unsafe.config, timings)
+        return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), (), tuple(assumptions), scope,
+                          reason, cex, outcome.checks, _done(timings, start))
     if failure is not None:
         return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions), scope,
                           reason=f"no formula found: {failure}", timings=_done(timings, start))
@@ -122,6 +124,8 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
     simpler = tuple(_textbook(f) for f in formulas)
     notes: list[str] = list(notes_synth)
+    if counterexample is not None and options.oracle:
+        status, reason, counterexample = _confirm(k, bound, counterexample, first_cfg, timings)
     if status is Status.BOUNDED and options.unbounded:
         from .verify.unbounded import verify_unbounded
 
@@ -139,7 +143,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             assumptions.append("index arithmetic does not overflow")
         else:
             notes.append(failed.reason)
-    if options.oracle and status is not Status.COUNTEREXAMPLE:
+    if options.oracle and status not in (Status.COUNTEREXAMPLE, Status.UNKNOWN):
         from .verify.oracle_check import compare_with_interpreter
 
         t0 = time.perf_counter()
@@ -159,6 +163,19 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
 def _textbook(f: Formula) -> Formula | None:
     body = textbook(f.body)
     return None if body is None else replace(f, body=body)
+
+
+def _confirm(k: Kernel, bound: BoundLaunch, cex: Counterexample, config: int, timings: dict):
+    """Replay a counterexample in Triton's interpreter; one that does not reproduce is our bug."""
+    from .verify.oracle_check import replay_counterexample
+
+    t0 = time.perf_counter()
+    replay = replay_counterexample(k, bound, cex, config)
+    timings["interpreter"] = timings.get("interpreter", 0.0) + time.perf_counter() - t0
+    if replay is None:
+        return Status.UNKNOWN, (f"tritonlift claimed a counterexample ({cex.what}) that Triton's interpreter "
+                                "does not reproduce: this is a bug in tritonlift, please report it"), None
+    return Status.COUNTEREXAMPLE, cex.what, replace(cex, replayed=f"{cex.replayed}; {replay}")
 
 
 def _done(timings: dict[str, float], start: float) -> dict[str, float]:

@@ -30,6 +30,7 @@ class Counterexample:
     formula_value: float | None = None
     inputs: dict[str, object] = field(default_factory=dict)  # element or parameter -> value
     replayed: str = ""  # how it was confirmed ("numpy, real math functions", "Triton interpreter")
+    arrays: dict[str, object] = field(default_factory=dict, repr=False)  # full inputs, for the replay
 
 
 @dataclass(frozen=True)

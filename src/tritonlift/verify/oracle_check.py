@@ -49,32 +49,10 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
     jobs, expectations = [], []
     for sizes in chosen:
         concrete = instantiate(bound, sizes, config)
-        args, named, params = [], {}, {}
-        for p in kernel.params:
-            if p.is_constexpr:
-                args.append(concrete.constexprs.get(p.name))
-                continue
-            arg = dict(bound.args)[p.name]
-            if isinstance(arg, TensorArg):
-                shape = concrete.shapes[arg.name]
-                data = rng.standard_normal(shape).astype(np.float32).astype(np.float64)
-                named[arg.name] = data
-                args.append(TensorSpec(arg.name, data, concrete.strides[arg.name] if arg.strides else None,
-                                       arg.dtype))
-            elif isinstance(arg, IntArg):
-                args.append(int(evaluate_int(arg.expr, sizes)))
-            elif isinstance(arg, FloatArg):
-                value = float(np.float32(rng.uniform(0.05, 1.0))) if arg.name else float(arg.value)
-                if arg.name:
-                    params[arg.name] = value
-                args.append(value)
-            elif isinstance(arg, LiteralArg):
-                args.append(DtypeValue(arg.value) if arg.value in _DTYPE_NAMES else arg.value)
-            elif isinstance(arg, NoneArg):
-                args.append(None)
-        args = [DtypeValue(a) if isinstance(a, str) and a in _DTYPE_NAMES and p.is_constexpr else a
-                for a, p in zip(args, kernel.params)]
-        jobs.append(KernelJob(kernel.file, kernel.name, concrete.grid, args))
+        named = {t.name: rng.standard_normal(concrete.shapes[t.name]).astype(np.float32).astype(np.float64)
+                 for t in bound.tensors}
+        params = {n: float(np.float32(rng.uniform(0.05, 1.0))) for n in bound.float_params}
+        jobs.append(build_job(kernel, bound, sizes, config, named, params))
         inputs = {n: torch.from_numpy(v) for n, v in named.items()}
         expectations.append((sizes, reference(**inputs, **params)))
     try:
@@ -101,3 +79,67 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
     sizes_text = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in chosen)
     return OracleOutcome(Check("Triton interpreter", "passed", time.perf_counter() - start,
                                f"random inputs at {sizes_text} agree with the formula (float32 tolerance)"))
+
+
+def build_job(kernel: Kernel, bound: BoundLaunch, sizes: dict[str, int], config: int,
+              tensors: dict[str, np.ndarray], params: dict[str, float]):
+    """One interpreter launch at `sizes` with the given tensor values (by launch name) and parameters."""
+    from ..oracle import DtypeValue, KernelJob, TensorSpec
+
+    concrete = instantiate(bound, sizes, config)
+    args = []
+    for p in kernel.params:
+        if p.is_constexpr:
+            value = concrete.constexprs.get(p.name)
+            args.append(DtypeValue(value) if isinstance(value, str) and value in _DTYPE_NAMES else value)
+            continue
+        arg = dict(bound.args)[p.name]
+        if isinstance(arg, TensorArg):
+            args.append(TensorSpec(arg.name, tensors[arg.name], concrete.strides[arg.name] if arg.strides else None,
+                                   arg.dtype))
+        elif isinstance(arg, IntArg):
+            args.append(int(evaluate_int(arg.expr, sizes)))
+        elif isinstance(arg, FloatArg):
+            args.append(params[arg.name] if arg.name else float(arg.value))
+        elif isinstance(arg, LiteralArg):
+            args.append(DtypeValue(arg.value) if arg.value in _DTYPE_NAMES else arg.value)
+        else:
+            args.append(None)
+    return KernelJob(kernel.file, kernel.name, concrete.grid, args)
+
+
+def replay_counterexample(kernel: Kernel, bound: BoundLaunch, cex: Counterexample, config: int = 0) -> str | None:
+    """Run the counterexample's sizes and inputs in Triton's interpreter. Returns a sentence saying
+    what Triton computed, or None when it does not reproduce the claim (a tritonlift bug)."""
+    from ..oracle import OracleError, run_kernels
+
+    tensors = {n: np.asarray(v, dtype=np.float64) for n, v in cex.arrays.items() if n in
+               {t.name for t in bound.tensors}}
+    for t in bound.tensors:  # unspecified inputs: any values; outputs start as NaN to see unwritten elements
+        if t.name not in tensors:
+            shape = tuple(evaluate_int(d, cex.sizes) for d in t.shape)
+            tensors[t.name] = np.full(shape, np.nan) if t.name == cex.output else np.zeros(shape)
+    params = {n: float(cex.arrays.get(n, 0.5)) for n in bound.float_params}
+    try:
+        (result,) = run_kernels([build_job(kernel, bound, cex.sizes, config, tensors, params)])
+    except OracleError as err:
+        return f"not replayed: {err.message[:200]}"
+    if isinstance(result, OracleError):
+        return f"not replayed: {result.message[:200]}"
+    if cex.output is None:  # a safety claim: the guarded interpreter must see the bad access
+        if result.oob:
+            return f"Triton's interpreter reports {result.oob[0]}"
+        # a read between the rows of a strided view stays inside the storage, where the oracle keeps NaN:
+        # with finite inputs, a NaN in an output can only come from such a read
+        poisoned = [n for n, v in result.outputs.items() if np.issubdtype(np.asarray(v).dtype, np.floating)
+                    and np.isnan(v).any() and n not in cex.arrays]
+        if cex.what.startswith("out-of-bounds load") and poisoned:
+            return f"Triton's interpreter reads memory outside the view: {poisoned[0]} receives NaN from the padding"
+        return None
+    got = float(result.outputs[cex.output][cex.index])
+    if cex.formula_value is None:  # a coverage claim: the element must still hold its NaN
+        return f"Triton's interpreter leaves {cex.output}{list(cex.index)} unwritten" if np.isnan(got) else None
+    if cex.formula_value is not None and np.isclose(got, cex.formula_value, rtol=FP32_RTOL, atol=FP32_ATOL):
+        return None
+    return f"Triton's interpreter computes {cex.output}{list(cex.index)} = {got:.6g}; the formula gives " \
+           f"{cex.formula_value:.6g}"

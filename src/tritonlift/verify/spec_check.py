@@ -128,10 +128,12 @@ def _numeric_counterexample(spec: Spec, f: Formula, pending, bound: BoundLaunch)
                     values[_name(t)] = float(memo[t][trial]) if np.ndim(memo[t]) else float(memo[t])
             undefined = any(t.op is Op.UNDEF for t in walk(a_term))
             reason = " (the kernel's value depends on a masked-off lane loaded without other=)" if undefined else ""
+            arrays = {n: v[trial].tolist() for n, v in inputs.items()}
+            arrays.update({n: float(v[trial]) for n, v in params.items()})
             return Counterexample(spec.sizes, f"{f.output}{list(idx)} differs at {describe_sizes(spec.sizes)}: "
                                   f"kernel {a[trial]:.6g}, formula {e[trial]:.6g}{reason}",
                                   f.output, idx, float(a[trial]), float(e[trial]), values,
-                                  replayed="random inputs, real math functions (numpy, float64)")
+                                  replayed="random inputs, real math functions (numpy, float64)", arrays=arrays)
     return None
 
 
