@@ -71,13 +71,15 @@ def lift(
     sizes: Optional[str] = typer.Option(None, "--sizes", help="sizes to check, e.g. 'N=1..9, M=1..3'"),
     config: Optional[int] = typer.Option(None, "--config", help="check only this autotune configuration (0-based)"),
     no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the run in Triton's interpreter"),
+    bounded_only: bool = typer.Option(False, "--bounded-only", help="skip the proof for all sizes (no VERIFIED)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
 ) -> None:
     """Lift KERNEL to a formula and check it."""
-    raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr))
+    raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr,
+                              unbounded=not bounded_only))
 
 
-def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err) -> int:
+def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True) -> int:
     from .pipeline import Options, lift as do_lift
     from .report.json_report import to_json
     from .report.text import render_text
@@ -86,7 +88,7 @@ def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, o
     try:
         if emit not in (None, "torch"):
             raise TritonLiftError(f"--emit {emit}: only 'torch' is supported")
-        options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle)
+        options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle, unbounded=unbounded)
         result = do_lift(kernel, launch, options)
         if emit == "torch":
             if not result.formulas or result.status is Status.COUNTEREXAMPLE:
