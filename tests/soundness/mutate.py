@@ -272,7 +272,8 @@ def _loop(node: ast.AST, types: _Types) -> list[Variant]:
     shorter = list(args)
     shorter[1] = ast.BinOp(copy.deepcopy(args[1]), ast.Sub(), ast.Constant(1))
     later = list(args)
-    later[0] = ast.BinOp(copy.deepcopy(args[0]), ast.Add(), copy.deepcopy(step))
+    later[0] = copy.deepcopy(step) if _is_number(args[0]) and args[0].value == 0 else \
+        ast.BinOp(copy.deepcopy(args[0]), ast.Add(), copy.deepcopy(step))
     out = []
     for tag, new_args in (("end-1", shorter), ("start+step", later)):
         it = ast.Call(node.iter.func, new_args, [])

@@ -46,28 +46,50 @@ OPTIONS["online_softmax"] = Options(oracle=False, sizes=_ROWS_AND_TILES)
 NUMERIC_SIZES = ((3, 5, 2), (5, 2, 3), (9, 7, 4), (1, 6, 1))
 TRIALS = 3
 
-# Mutants that compute the same function as the original, argued by hand. Only these may survive.
+# Mutants that compute the same function as the original, argued by hand. Only these may survive;
+# each must survive (an entry that gets killed is stale or its argument wrong, and fails the test).
 EQUIVALENT: dict[str, str] = {
-    # The masked-off lanes of `x` (other=0.0 -> 1.0) only reach the masked-off lanes of `y`, which
-    # are never stored: every stored element reads its own column only.
-    # (examples/layer_norm.py line 42: the third pass)
-    "layer_norm/other:one@L42:12": "masked lanes of x only flow into masked lanes of the store",
-    # The masked-off lanes of x in the second pass are replaced by 0.0 through tl.where(mask, ...)
-    # before they are squared, so the value loaded there never matters.
-    "layer_norm/other:one@L31:12": "tl.where(mask, x - mean, 0.0) discards the masked lanes",
-    # rms_norm: the masked-off lanes of w (other=0.0 -> 1.0) multiply the masked-off lanes of y,
-    # which are never stored.
-    "rms_norm/other:one@L18:8": "masked lanes of w only flow into masked lanes of the store",
-    # softmax: exp(x + m) / sum_k exp(x_k + m) = exp(x) / sum_k exp(x_k) = exp(x - m) / sum_k exp(x_k - m)
-    # for any row constant m: the shift cancels between numerator and denominator (in real arithmetic).
+    # layer_norm, third pass: `x` is loaded with other=1.0 instead of 0.0. A masked-off lane of x
+    # only flows into the same lane of the stored value, and that lane is masked off in the store.
+    "layer_norm/other:one@L42:12": "masked lanes of x only reach masked lanes of the store",
+    # layer_norm, second pass: the masked-off lanes of x are replaced by 0.0 in
+    # `tl.where(mask, x - mean, 0.0)` before they are squared, so what was loaded there never matters.
+    "layer_norm/other:one@L31:12": "tl.where(mask, ...) discards the masked lanes",
+    # rms_norm: `w` is loaded with other=1.0 instead of 0.0; its masked-off lanes multiply masked-off
+    # lanes of y only, which are never stored (the reduction reads x alone).
+    "rms_norm/other:one@L18:8": "masked lanes of w only reach masked lanes of the store",
+    # softmax: exp(x_j + m) / sum_k exp(x_k + m) = exp(x_j) / sum_k exp(x_k) for any row constant m
+    # (here m = max_k x_k): the shift cancels between numerator and denominator over the reals
+    # (tritonlift's stated assumption; in float32 exp(x + m) can overflow). Masked lanes hold -inf,
+    # and -inf + m = -inf, so they still contribute exp(-inf) = 0.
     "softmax/binop:add@L18:23": "a row-constant shift of softmax's argument cancels",
-    # softmax: subtracting the row minimum instead of the row maximum is again a row-constant shift.
-    "softmax/call:min@L18:27": "a row-constant shift of softmax's argument cancels",
+    # online_softmax: `rescale = tl.where(seen, tl.exp(m - m_new), 1.0)` instead of 0.0. A lane that
+    # is not `seen` has only seen masked columns, so its z is still 0 and z * rescale = 0 either way;
+    # once seen, the branch is not taken.
+    "online_softmax/other:where@L28:18": "z is 0 on lanes that have not seen a column",
+    # online_softmax: `fresh = tl.where(seen, tl.exp(x - m_new), 1.0)` instead of 0.0. An unseen
+    # lane then ends with z = 1 instead of 0, but it also keeps m = -inf, and it enters the row sum as
+    # z * exp(m - m_row) = 1 * exp(-inf) = 0; a lane seen later is rescaled by exp(-inf - m_new) = 0
+    # first, which wipes the 1 (z * 0 + fresh).
+    "online_softmax/other:where@L29:16": "an unseen lane's z is multiplied by exp(-inf) = 0",
 }
 
-# Mutants whose lift hits a bug in tritonlift that is not a soundness bug (e.g. an internal error);
-# strict xfail, so that the entry must be removed once the bug is fixed.
-KNOWN_BUGS: dict[str, str] = {}
+# Mutants whose lift shows a bug in tritonlift. Strict xfail: the test must fail until the bug is
+# fixed, and must then be removed from this list.
+KNOWN_BUGS: dict[str, tuple[str, type[BaseException] | None]] = {
+    # SOUNDNESS BUG. `seen = m_new >= -inf` is always true, so a lane that has seen only masked
+    # columns computes exp(-inf - -inf) = NaN, and in Triton (interpreter and GPU) the whole row is
+    # NaN for N < BLOCK. tritonlift reports BOUNDED with exactly softmax's formula: its exp-normal
+    # form (synth/expnorm.py) treats the NaN constant as an ordinary atom and drops `0 · exp(NaN)`.
+    "online_softmax/cmp-swap:gte@L27:15": ("SOUNDNESS: exp-normal form drops 0 * exp(NaN) terms", None),
+    # The mutant's formula contains a NaN constant; the emitted torch reference writes it as the
+    # bare name `nan` (report/torch_code.py uses repr(float)), so calling `reference` raises NameError.
+    "online_softmax/call:minimum@L25:16": ("torch reference emits `nan` for a NaN constant", NameError),
+}
+
+# Mutants left out of the sample because one lift takes minutes (they are killed: the lift ends
+# TESTED with a different formula after z3 times out at every size of the plan).
+SLOW = {"online_softmax/binop:add@L33:30", "online_softmax/call:exp2@L38:31", "online_softmax/binop:add@L38:38"}
 
 
 # ---------------------------------------------------------------- the examples and their mutants
@@ -99,13 +121,13 @@ def all_mutants() -> dict[str, tuple[str, Mutant]]:
 # seconds, the others in a fraction of a second); within an example the choice spreads over the
 # operators so that every operator that applies is represented.
 SAMPLE_PER_EXAMPLE = {"add": 99, "gelu": 99, "row_sum": 99, "softmax": 99, "rms_norm": 99,
-                      "layer_norm": 12, "online_softmax": 8}
+                      "layer_norm": 16, "online_softmax": 16}
 
 
 def _sample() -> list[str]:
     chosen = []
     for example, limit in SAMPLE_PER_EXAMPLE.items():
-        ids = [i for i, (e, _) in all_mutants().items() if e == example]
+        ids = [i for i, (e, _) in all_mutants().items() if e == example and i not in SLOW]
         by_operator: dict[str, list[str]] = {}
         for i in ids:
             by_operator.setdefault(all_mutants()[i][1].operator, []).append(i)
@@ -117,8 +139,8 @@ def _sample() -> list[str]:
                     picked.append(group[rank])
             rank += 1
         chosen.extend(sorted(picked, key=ids.index))
-    # every allow-listed mutant is in the sample, so that a stale entry is noticed
-    chosen.extend(i for i in EQUIVALENT if i not in chosen)
+    # every allow-listed and known-bug mutant is in the sample, so that a stale entry is noticed
+    chosen.extend(i for i in [*EQUIVALENT, *KNOWN_BUGS] if i not in chosen)
     return chosen
 
 
@@ -219,7 +241,7 @@ def outcome(mutant_id: str, directory: Path) -> Outcome:
 @pytest.mark.parametrize("example", list(EXAMPLES))
 def test_original_lifts_and_is_judged_the_same(example, tmp_path):
     """The comparison is not vacuous: the original, unparsed like a mutant, is *not* killed."""
-    assert original(example).status is Status.BOUNDED, original(example).reason
+    assert original(example).status >= Status.BOUNDED, original(example).reason
     unparsed = ast.unparse(ast.parse(EXAMPLES[example].read_text())) + "\n"
     result = judge(example, unparsed, tmp_path)
     assert not result.killed, result.how
@@ -227,7 +249,10 @@ def test_original_lifts_and_is_judged_the_same(example, tmp_path):
 
 
 def _param(mutant_id: str):
-    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[mutant_id])] if mutant_id in KNOWN_BUGS else []
+    marks = []
+    if mutant_id in KNOWN_BUGS:
+        reason, raises = KNOWN_BUGS[mutant_id]
+        marks.append(pytest.mark.xfail(strict=True, reason=reason, raises=raises))
     return pytest.param(mutant_id, id=mutant_id, marks=marks)
 
 
@@ -249,7 +274,7 @@ def test_sample_is_meaningful_and_fully_killed(tmp_path):
     assert len(SAMPLE) >= 40
     assert {every[i][0] for i in SAMPLE} == set(EXAMPLES)
     assert {every[i][1].operator for i in SAMPLE} == {m.operator for _, m in every.values()}
-    assert set(EQUIVALENT) <= set(every), "allow-list names mutants that are no longer generated"
+    assert set(EQUIVALENT) | set(KNOWN_BUGS) | SLOW <= set(every), "lists name mutants no longer generated"
     results = {i: outcome(i, tmp_path / i.replace("/", "_").replace(":", "_").replace("@", "_"))
                for i in SAMPLE if i not in KNOWN_BUGS}
     judged = {i: r for i, r in results.items() if i not in EQUIVALENT}
