@@ -58,6 +58,10 @@ def _parse_sizes(text: str | None) -> dict[str, tuple[int, ...]] | None:
                                   hint="e.g. --sizes \"N=1..9, M=1..3\"") from None
     if any(v < 1 for vs in result.values() for v in vs):
         raise TritonLiftError("--sizes: sizes must be at least 1")
+    empty = [name for name, values in result.items() if not values]
+    if empty:
+        raise TritonLiftError(f"--sizes: no values for {', '.join(empty)} (an empty range such as 5..1?)",
+                              hint="ranges are lo..hi with lo ≤ hi, e.g. --sizes \"N=1..9\"")
     return {k: tuple(sorted(set(v))) for k, v in result.items()}
 
 

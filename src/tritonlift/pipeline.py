@@ -51,6 +51,10 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
                               hint=f"e.g. --launch \"{k.name}[(M,)]({', '.join(p.name + ('[N]' if 'ptr' in p.name.lower() else '') for p in k.params if not p.is_constexpr)})\"")
     parsed = parse_launch(launch) if isinstance(launch, str) else launch
     bound = bind(k, parsed)
+    if options.config is not None and not 0 <= options.config < len(bound.configs):
+        raise TritonLiftError(f"--config {options.config}: '{k.name}' has {len(bound.configs)} autotune "
+                              f"configuration{'s' if len(bound.configs) != 1 else ''} (0 to {len(bound.configs) - 1})",
+                              k.site)
     timings["load"] = time.perf_counter() - start
 
     t0 = time.perf_counter()

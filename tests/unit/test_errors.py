@@ -234,24 +234,18 @@ def test_malformed_sizes(kernels, sizes, message):
     assert "--sizes" in err and message in err
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an empty range (n=5..1) crashes make_plan with max() of an empty "
-                                       "sequence: exit code 3 (internal error) instead of 2")
 def test_sizes_with_an_empty_range(kernels, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where an internal error saves its traceback
     err = bad_input(f"{kernels}::copy_kernel", COPY_LAUNCH, sizes="n=5..1")
     assert "--sizes" in err
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --config beyond the autotune configurations raises IndexError in "
-                                       "launch.bind.instantiate: exit code 3 instead of 2")
 def test_config_out_of_range(kernels, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where an internal error saves its traceback
     err = bad_input(f"{kernels}::copy_kernel", COPY_LAUNCH, config=5)
     assert "config" in err
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --config -1 is accepted silently (Python's negative index picks the "
-                                       "last configuration)")
 def test_negative_config(kernels):
     bad_input(f"{kernels}::copy_kernel", COPY_LAUNCH, config=-1)
 
