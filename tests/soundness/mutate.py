@@ -49,7 +49,7 @@ class Mutant:
 
 _FLOAT_CALLS = {"load", "zeros", "full", "exp", "exp2", "log", "log2", "sqrt", "rsqrt", "sqrt_rn", "erf", "sum",
                 "max", "min", "maximum", "minimum", "sigmoid", "tanh", "abs", "fma", "div_rn", "fdiv", "cos",
-                "sin", "softmax", "cumsum", "xor_sum", "prod", "float"}
+                "sin", "softmax", "cumsum", "xor_sum", "prod", "float", "dot"}
 _REDUCTIONS = {"sum", "max", "min", "argmax", "argmin", "reduce", "xor_sum", "prod", "cumsum", "cumprod"}
 _CALL_SWAPS = {"maximum": "minimum", "minimum": "maximum", "max": "min", "min": "max", "exp": "exp2",
                "exp2": "exp", "sqrt": "rsqrt", "rsqrt": "sqrt"}

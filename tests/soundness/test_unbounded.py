@@ -5,6 +5,7 @@ at least BOUNDED) and is wrong beyond a threshold of 100: only a proof for all s
 """
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,29 @@ def test_a_wrong_formula_for_a_verified_kernel_is_refuted(tmp_path):
     bound_launch = bind(kernel, parse_launch(LOOP_LAUNCH))
     assert verify_unbounded(kernel, bound_launch, [right], 0).proved
     assert not verify_unbounded(kernel, bound_launch, [wrong], 0).proved
+
+
+MATMUL = (Path(__file__).resolve().parents[2] / "examples" / "matmul.py").read_text()
+MATMUL_WRONG = {
+    "k-loop-capped": MATMUL.replace("range(0, K, BLOCK_K)", "range(0, tl.minimum(K, 100), BLOCK_K)"),
+    "b-mask-capped": MATMUL.replace("mask=(ks[:, None] < K) & (cols[None, :] < N)",
+                                    "mask=(ks[:, None] < tl.minimum(K, 100)) & (cols[None, :] < N)"),
+    "late-rows-skip": MATMUL.replace("acc += tl.dot(a, b)", "acc += tl.dot(a, b) * tl.where(pid_m < 100, 1.0, 0.5)"),
+}
+
+
+def _launch(text: str) -> str:
+    import ast as _ast
+
+    tree = _ast.parse(text)
+    return next(n.value.value if isinstance(n.value, _ast.Constant) else _ast.literal_eval(n.value)
+                for n in tree.body if isinstance(n, _ast.Assign) and n.targets[0].id == "LAUNCH")
+
+
+@pytest.mark.parametrize("name", sorted(MATMUL_WRONG))
+def test_matmul_wrong_beyond_the_grid_is_not_verified(tmp_path, name):
+    path = tmp_path / f"{name.replace('-', '_')}.py"
+    path.write_text(MATMUL_WRONG[name])
+    result = tritonlift.lift(f"{path}::matmul_kernel", _launch(MATMUL), oracle=False)
+    assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"
+    assert result.status >= Status.BOUNDED

@@ -357,6 +357,20 @@ def _reduction(name: str):
     return Builtin(name, impl)
 
 
+def _dot(interp, args, kwargs, node):
+    """tl.dot(a, b)[m, n] = Σ_{κ<K} a[m, κ] · b[κ, n] over 2-D tiles (plus `acc` when given)."""
+    a, b = to_lblock(args[0], True), to_lblock(args[1], True)
+    acc = _arg(args, kwargs, 2, "acc")
+    if len(a.shape) != 2 or len(b.shape) != 2 or a.shape[1] is not b.shape[0]:
+        raise UnsupportedFeature("tl.dot of tiles that are not [M, K] x [K, N] at symbolic sizes", interp.site)
+    k = bound(f"κ{id(node)}")
+    left = substitute(fold.to_real(a.term), {LANES[1]: k})
+    right = substitute(fold.to_real(b.term), {LANES[0]: k})
+    product = canonical_binders(reduce_(Op.SUM, k, integer(0), a.shape[1], fold.mul(left, right)))
+    result = LBlock(product, (a.shape[0], b.shape[1]), REAL, DType("fp32"))
+    return block_binop(interp, "Add", to_lblock(acc, True), result) if acc is not None else result
+
+
 def _program_id(interp, args, kwargs, node):
     return LBlock(interp.pid[interp.as_int(_arg(args, kwargs, 0, "axis"), "axis")], (), INT, DType("int32"))
 
@@ -396,7 +410,7 @@ TL.update({
     "full": Builtin("full", lambda i, a, k, n: _full(i, _arg(a, k, 0, "shape"), _arg(a, k, 1, "value"),
                                                      _arg(a, k, 2, "dtype"))),
     "sum": _reduction("sum"), "max": _reduction("max"), "min": _reduction("min"),
-    "cdiv": Builtin("cdiv", _cdiv),
+    "cdiv": Builtin("cdiv", _cdiv), "dot": Builtin("dot", _dot),
     "multiple_of": Builtin("multiple_of", ops._noop), "max_contiguous": Builtin("max_contiguous", ops._noop),
     "max_constancy": Builtin("max_constancy", ops._noop), "debug_barrier": ops.TL["debug_barrier"],
     "static_print": ops.TL["static_print"], "device_print": ops.TL["device_print"],

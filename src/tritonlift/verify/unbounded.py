@@ -327,23 +327,29 @@ def _lift_where(n: Term) -> Term:
 
 def _reindex(n: Term) -> Term:
     """⊕_{k<B} ⊕_{t<T} h(t·B + k) = ⊕_{u<T·B} h(u) for the same ⊕ ∈ {Σ, max, min}: a lane sum of
-    per-lane loop accumulators is one sum over the row (k = u mod B, t = u div B is a bijection)."""
+    per-lane loop accumulators is one sum over the row (k = u mod B, t = u div B is a bijection).
+    Finite sums and extrema commute, so the inner variable may be the fast one too (t·B + k with
+    t outer), as in a K-loop of tl.dot."""
     if n.op not in (Op.SUM, Op.RMAX, Op.RMIN) or n.args[2].op is not n.op:
         return n
     n = fresh_binders(n)  # unique binder names: the substitution below cannot capture
-    lo, lanes_count, body = n.args
+    lo, outer_count, body = n.args
     if not _zero(lo) or not _zero(body.args[0]):
         return n
-    k, t = n.attr, body.attr
-    trips, inner = body.args[1], body.args[2]
-    if k in free_vars(trips) or t in free_vars(lanes_count):
+    outer, inner = n.attr, body.attr
+    inner_count, h = body.args[1], body.args[2]
+    if outer in free_vars(inner_count):
         return n
     u = bound("υ")
-    shifted = substitute(inner, {k: apply(Op.SUB, u, apply(Op.MUL, t, lanes_count))})
-    shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else m)
-    if t in free_vars(shifted) or k in free_vars(shifted):
-        return n
-    return canonical_binders(reduce_(n.op, u, integer(0), canon_int(apply(Op.MUL, trips, lanes_count)), shifted))
+    for fast, slow, stride in ((outer, inner, outer_count), (inner, outer, inner_count)):
+        if slow in free_vars(stride):
+            continue
+        shifted = substitute(h, {fast: apply(Op.SUB, u, apply(Op.MUL, slow, stride))})
+        shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else m)
+        if slow not in free_vars(shifted) and fast not in free_vars(shifted):
+            total = canon_int(apply(Op.MUL, outer_count, inner_count))
+            return canonical_binders(reduce_(n.op, u, integer(0), total, shifted))
+    return n
 
 
 def _zero(t: Term) -> bool:
