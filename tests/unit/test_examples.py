@@ -29,7 +29,7 @@ from tritonlift.synth.reductions import recognise
 
 from ..conftest import EXAMPLES
 
-NAMES = ["add", "gelu", "layer_norm", "online_softmax", "rms_norm", "row_sum", "softmax"]
+NAMES = ["add", "gelu", "layer_norm", "matmul", "online_softmax", "rms_norm", "row_sum", "softmax"]
 
 
 def launch_of(name: str) -> str:
@@ -54,7 +54,7 @@ def test_every_example_is_covered():
 # ---------------------------------------------------------------- expected formulas as terms
 
 i, j = index("i"), index("j")
-N, M, n = size("N"), size("M"), size("n")
+N, M, K, n = size("N"), size("M"), size("K"), size("n")
 
 
 def x_row(k: Term) -> Term:
@@ -88,6 +88,9 @@ EXPECTED_TERMS = {
     # y[i, j] = exp(x[i, j] − max_k x[i, k]) / Σ_k exp(x[i, k] − max_l x[i, l])
     "softmax": {"y": ((i, j), (M, N), apply(Op.DIV, apply(Op.EXP, apply(Op.SUB, access("x", (i, j)), row_max())),
                                             row_sum_of(lambda k: apply(Op.EXP, apply(Op.SUB, x_row(k), row_max())))))},
+    # c[i, j] = Σ_{k<K} a[i, k] · b[k, j]
+    "matmul": {"c": ((i, j), (M, N), reduce_(Op.SUM, bound("k"), integer(0), K,
+                                             apply(Op.MUL, access("a", (i, bound("k"))), access("b", (bound("k"), j)))))},
     # y[i, j] = exp(x[i, j]) / Σ_k exp(x[i, k])   (the online rescaling cancels in exp-normal form)
     "online_softmax": {"y": ((i, j), (M, N), apply(Op.DIV, apply(Op.EXP, access("x", (i, j))),
                                                    row_sum_of(lambda k: apply(Op.EXP, x_row(k)))))},
@@ -143,10 +146,14 @@ def _inputs(name: str, rows: int, cols: int, gen: torch.Generator) -> dict:
         return {"x": r(rows, cols), "w": r(cols), "eps": eps}
     if name == "layer_norm":
         return {"x": r(rows, cols), "w": r(cols), "b": r(cols), "eps": eps}
+    if name == "matmul":  # [rows, cols] @ [cols, rows + 2]
+        return {"a": r(rows, cols), "b": r(cols, rows + 2)}
     raise AssertionError(name)
 
 
 def _torch_expected(name: str, a: dict) -> dict:
+    if name == "matmul":
+        return {"c": a["a"] @ a["b"]}
     x = a["x"]
     if name == "add":
         return {"out": x + a["alpha"] * a["y"]}
