@@ -185,7 +185,7 @@ def render_module(formulas: list[Formula], input_shapes: dict[str, tuple[Term, .
                            formulas="\n".join(f"    {f.text()}" for f in formulas),
                            assumptions="; ".join(assumptions) or "none")]
     inputs_doc = ", ".join(list(input_shapes) + params)
-    out.append(f"\ndef reference(dtype=torch.float64, **inputs):")
+    out.append("\ndef reference(dtype=torch.float64, **inputs):")
     out.append(f'    """Inputs by the launch\'s names ({inputs_doc}); returns the outputs by name."""')
     out.append("    dt = dtype")
     out.append("    inputs = {k: (v.to(dt) if torch.is_tensor(v) else v) for k, v in inputs.items()}")

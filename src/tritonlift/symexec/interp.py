@@ -14,14 +14,13 @@ import math
 import operator
 from dataclasses import dataclass
 
-import numpy as np
 
 from ..errors import KernelRuntimeError, Site, TritonLiftError, UnsupportedFeature
 from ..frontend.module import SourceModule, is_jit_decorator, load_module
 from . import ops
-from .memory import Event, TensorState
+from .memory import Event
 from .ops import Namespace
-from .values import BOOL, INT, PTR, TERM, Block, DType
+from .values import PTR, Block, DType
 
 MAX_LOOP_ITERATIONS = 100_000  # a runaway loop at tiny sizes is a kernel bug, not a long proof
 

@@ -418,7 +418,6 @@ TL.update({
     "static_range": static_range, "range": tl_range,
     "cast": Builtin("cast", lambda i, a, k, n: block_attribute(i, to_lblock(a[0]), "to").impl(i, a[1:], k, n)),
 })
-TL["math"] = None  # replaced below
 
 
 def _namespaces():

@@ -8,7 +8,6 @@ paths (`triton.language.extra.cuda.libdevice.erf`) onto it. Float data are terms
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass
 from typing import Callable
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..frontend import Kernel
 from ..ir.intexpr import evaluate_int
 from ..launch.bind import BoundLaunch, instantiate
-from ..launch.model import FloatArg, IntArg, LiteralArg, NoneArg, TensorArg
+from ..launch.model import FloatArg, IntArg, LiteralArg, TensorArg
 from ..result import Check, Counterexample
 from ..synth.generalize import Formula
 from .plan import SizePlan
@@ -34,7 +34,7 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
                              plan: SizePlan, config: int = 0) -> OracleOutcome:
     start = time.perf_counter()
     try:
-        from ..oracle import DtypeValue, KernelJob, OracleError, TensorSpec, run_kernels
+        from ..oracle import OracleError, run_kernels
         import torch
 
         from ..report.torch_code import load_reference, render_module

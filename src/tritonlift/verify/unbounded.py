@@ -24,7 +24,7 @@ import z3
 
 from ..errors import TritonLiftError, UnsupportedFeature
 from ..frontend import Kernel
-from ..ir.term import (NEG_INF, POS_INF, REDUCTIONS, Op, Sort, Term, access, apply, bound, canonical_binders,
+from ..ir.term import (FALSE, NEG_INF, POS_INF, REDUCTIONS, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders,
                        fresh_binders,
                        free_vars, integer, param, real, reduce_, size, substitute, transform, walk)
 from ..launch.bind import BoundLaunch
@@ -265,9 +265,9 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
             return c
         if c not in cache:
             if _prove(run, extra, [c]) == "proved":
-                cache[c] = const_true()
+                cache[c] = TRUE
             elif _prove(run, extra, [apply(Op.NOT, c)]) == "proved":
-                cache[c] = const_false()
+                cache[c] = FALSE
             else:
                 cache[c] = c
         return cache[c]
@@ -280,18 +280,6 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
         return _lift_where(n)
 
     return transform(t, step)
-
-
-def const_true() -> Term:
-    from ..ir.term import TRUE
-
-    return TRUE
-
-
-def const_false() -> Term:
-    from ..ir.term import FALSE
-
-    return FALSE
 
 
 _REBUILD = {Op.ADD: fold.add, Op.MUL: fold.mul, Op.MAX: fold.maximum, Op.MIN: fold.minimum}
