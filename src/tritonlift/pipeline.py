@@ -114,7 +114,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     checks: list[Check] = []
     status, counterexample, reason = Status.BOUNDED, None, ""
     for spec in specs:
-        outcome = check_spec(spec, formulas, bound, options.z3_timeout_ms)
+        outcome = check_spec(spec, formulas, bound, options.z3_timeout_ms, use_solver=status > Status.TESTED)
         checks.extend(outcome.checks)
         if outcome.counterexample is not None:
             status, counterexample = Status.COUNTEREXAMPLE, outcome.counterexample

@@ -83,21 +83,9 @@ EQUIVALENT: dict[str, str] = {
 # Mutants whose lift shows a bug in tritonlift. Strict xfail: the test must fail until the bug is
 # fixed, and must then be removed from this list.
 KNOWN_BUGS: dict[str, tuple[str, type[BaseException] | None]] = {
-    # SOUNDNESS BUG. `seen = m_new >= -inf` is always true, so a lane that has seen only masked
-    # columns computes exp(-inf - -inf) = NaN, and in Triton (interpreter and GPU) the whole row is
-    # NaN for N < BLOCK. tritonlift reports BOUNDED with exactly softmax's formula: its exp-normal
-    # form (synth/expnorm.py) treats the NaN constant as an ordinary atom and drops `0 · exp(NaN)`.
-    "online_softmax/cmp-swap:gte@L27:15": ("SOUNDNESS: exp-normal form drops 0 * exp(NaN) terms", None),
-    # The mutant's formula contains a NaN constant; the emitted torch reference writes it as the
-    # bare name `nan` (report/torch_code.py uses repr(float)), so calling `reference` raises NameError.
-    "online_softmax/call:minimum@L25:16": ("torch reference emits `nan` for a NaN constant", NameError),
-    # PLAN GAP (not a false claim: the scope is printed). `rows = pid_m * (BLOCK_M - 1) + arange`
-    # makes tiles overlap, so with cdiv(M, 4) programs row 7 is never written once M = 8 (and
-    # likewise for columns). The size plan for this 3-size launch stops at M, N <= 5 (two tiles
-    # of 4) to stay within 100 combinations, so the mutant is BOUNDED with the original's formula;
-    # with --sizes M=1..9 it is a COUNTEREXAMPLE ("c[7, 0] is never written at M=8").
-    "matmul/stride:minus1@L19:11": ("size plan stops at M <= 5 = two tiles of BLOCK_M = 4", None),
-    "matmul/stride:minus1@L20:11": ("size plan stops at N <= 5 = two tiles of BLOCK_N = 4", None),
+    # Fixed, kept as regressions in the sample: the exp-normal form dropped `0 · exp(NaN)` (a false
+    # BOUNDED for "online_softmax/cmp-swap:gte@L27:15"); NaN constants were emitted as a bare `nan`;
+    # the size plan stopped short of two tiles for three-size launches (matmul stride mutants).
 }
 
 # Mutants left out of the sample because one lift takes minutes (they are killed: the lift ends

@@ -74,13 +74,16 @@ def is_jit_decorator(node: ast.expr) -> bool:
 @functools.lru_cache(maxsize=256)
 def _load_cached(path: str, mtime: float) -> SourceModule:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
+    if "\x00" in text or "\ufffd" in text:
+        line = next(n for n, row in enumerate(text.splitlines() or [""], 1) if "\x00" in row or "\ufffd" in row)
+        raise KernelSyntaxError("the file is not UTF-8 Python text (it contains NUL or undecodable bytes)",
+                                Site(path, line))
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as err:
-        raise KernelSyntaxError(
-            f"syntax error in kernel source: {err.msg}", Site(path, err.lineno or 0),
-            hint=(err.text or "").rstrip() or None,
-        ) from None
+        shown = "".join(ch if ch.isprintable() else "?" for ch in (err.text or "").rstrip())[:120]
+        raise KernelSyntaxError(f"syntax error in kernel source: {err.msg}", Site(path, err.lineno or 0),
+                                hint=shown or None) from None
     module = SourceModule(Path(path), tree)
     _collect(module, tree.body)
     return module

@@ -101,6 +101,8 @@ class _Emitter:
         if op is Op.CONST:
             v = t.value
             if isinstance(v, float):
+                if v != v:
+                    return "math.nan"
                 return "math.inf" if v == float("inf") else "-math.inf" if v == float("-inf") else repr(v)
             return repr(v)
         if op is Op.SIZE:

@@ -13,6 +13,7 @@ Two terms with the same normal form are equal; different normal forms prove noth
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from fractions import Fraction
 
@@ -88,8 +89,7 @@ class Normalizer:
     def _node(self, t: Term) -> Poly:
         op = t.op
         if op is Op.CONST:
-            return _const(Fraction(t.value)) if isinstance(t.value, float) and abs(t.value) != float("inf") \
-                and t.value == t.value else _atom(t)
+            return _const(Fraction(t.value))  # finite: normal_form refuses anything else
         if op is Op.ADD:
             out: Poly = {}
             for a in t.args:
@@ -194,7 +194,12 @@ def to_term(p: Poly) -> Term:
 
 
 def normal_form(t: Term) -> Term | None:
-    """The canonical term, or None when the expansion would be too large."""
+    """The canonical term, or None when the expansion would be too large or `t` holds a value the
+    field axioms do not cover: a NaN or infinite constant, or an undefined value (0 · exp(NaN) is
+    NaN, not 0, so such terms are never normalised)."""
+    if any((n.op is Op.CONST and isinstance(n.value, float) and not math.isfinite(n.value)) or n.op is Op.UNDEF
+           for n in walk(t)):
+        return None
     try:
         return Normalizer().term(t)
     except TooLarge:

@@ -56,12 +56,16 @@ def make_plan(bound: BoundLaunch, options) -> SizePlan:
         raise TritonLiftError("at every size of the plan some tensor view overlaps itself (its strides map two "
                               "elements to one address)", hint="check the strides in the launch description")
     edges: dict[str, tuple[int, ...]] = {}
-    if block > MAX_TILE_FOR_SIZING and not options.sizes:
-        # a wide fixed tile: also check each size just below, at and above one and two tiles
+    if block and not options.sizes:
+        # a fixed tile the grid does not reach twice over: also check each size alone around one and
+        # two tiles (the other sizes small), so a last partial tile is always exercised
         for n in names:
-            edges[n] = (block - 1, block, block + 1, 2 * block + 1)
+            wanted_values = (block - 1, block, block + 1, 2 * block, 2 * block + 1)
+            edges[n] = tuple(sorted({v for v in wanted_values if v > bounds[n]}))
             for v in edges[n]:
                 grid.append({m: (v if m == n else min(2, bounds[m])) for m in names})
+        edges = {n: v for n, v in edges.items() if v}
+    grid = [g for g in grid if not _overlapping(bound, g)]
     return SizePlan(names, bounds, tuple(grid), frozenset(_training(names, values)), edges)
 
 

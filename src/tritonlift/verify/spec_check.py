@@ -41,7 +41,8 @@ def describe_sizes(sizes: dict[str, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sizes.items())
 
 
-def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_ms: int) -> SpecOutcome:
+def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_ms: int,
+               use_solver: bool = True) -> SpecOutcome:
     where = describe_sizes(spec.sizes) + (f", config {spec.config}" if len(bound.configs) > 1 else "")
     checks: list[Check] = []
     for event in spec.events:
@@ -82,6 +83,11 @@ def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_
         cex = _numeric_counterexample(spec, f, pending, bound)
         if cex is not None:
             return SpecOutcome(Status.COUNTEREXAMPLE, tuple(checks), cex)
+        if not use_solver:  # the solver already gave up at another size: do not wait for it again
+            checks.append(Check(f"{f.output} at {where}", "passed", time.perf_counter() - start,
+                                f"{TRIALS} random trials (solver skipped after an earlier unknown)"))
+            return SpecOutcome(Status.TESTED, tuple(checks), reason=f"not proven at {where}: {TRIALS} random "
+                               "trials agree")
         outcome = prove_equal([(a, e) for _, a, e in pending], env, timeout_ms)
         if outcome.status == "proved":
             checks.append(Check(f"{f.output} at {where}", "proved", time.perf_counter() - start,
