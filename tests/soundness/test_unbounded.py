@@ -179,3 +179,29 @@ def test_matmul_wrong_beyond_the_grid_is_not_verified(tmp_path, name):
     result = tritonlift.lift(f"{path}::matmul_kernel", _launch(MATMUL), oracle=False)
     assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"
     assert result.status >= Status.BOUNDED
+
+
+ONLINE = (Path(__file__).resolve().parents[2] / "examples" / "online_softmax.py").read_text()
+ONLINE_WRONG = {
+    # the rescale is skipped after 100 columns: invisible on the grid, wrong for long rows
+    "late-rescale": ONLINE.replace("z = z * rescale", "z = z * tl.where(off < 100, rescale, 1.0)"),
+    # the running maximum stops moving after 100 columns
+    "late-max": ONLINE.replace("m_new = tl.maximum(m, x)", "m_new = tl.maximum(m, tl.where(off < 100, x, m))"),
+}
+
+
+def test_the_online_softmax_example_is_verified():
+    path = Path(__file__).resolve().parents[2] / "examples" / "online_softmax.py"
+    result = tritonlift.lift(f"{path}::online_softmax_kernel", _launch(ONLINE), oracle=False,
+                             sizes={"M": (1, 2), "N": tuple(range(1, 10))})
+    assert result.status is Status.VERIFIED, result.notes
+
+
+@pytest.mark.parametrize("name", sorted(ONLINE_WRONG))
+def test_online_softmax_wrong_beyond_the_grid_is_not_verified(tmp_path, name):
+    assert ONLINE_WRONG[name] != ONLINE, "the mutation did not apply"
+    path = tmp_path / f"{name.replace('-', '_')}.py"
+    path.write_text(ONLINE_WRONG[name])
+    result = tritonlift.lift(f"{path}::online_softmax_kernel", _launch(ONLINE), oracle=False,
+                             sizes={"M": (1, 2), "N": tuple(range(1, 10))})
+    assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"

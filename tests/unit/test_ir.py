@@ -72,3 +72,14 @@ def test_ir_imports_no_solver_or_triton():
             "bad = [m for m in ('z3', 'triton', 'egglog', 'torch') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_canonical_binders_never_capture_a_free_bound_variable():
+    """Regression: an inner sum that mentions the outer sum's variable, canonicalised on its own,
+    used to rename its binder to the outer variable's name (k + 4·l became 5·k)."""
+    outer, inner = bound("β0"), bound("q")
+    inner_sum = reduce_(Op.SUM, inner, integer(0), N,
+                        access("x", (apply(Op.ADD, outer, apply(Op.MUL, integer(4), inner)), i)))
+    renamed = canonical_binders(inner_sum)
+    assert renamed.attr is not outer
+    assert free_vars(renamed) == free_vars(inner_sum) == {outer, i}

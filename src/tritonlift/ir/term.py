@@ -330,7 +330,15 @@ def free_vars(term: Term) -> set[Term]:
 
 
 def canonical_binders(term: Term) -> Term:
-    """Rename bound variables by nesting depth (β0 outermost) so alpha-equivalent terms coincide."""
+    """Rename bound variables by nesting depth (β0 outermost) so alpha-equivalent terms coincide.
+    Names that occur free in `term` (bound by an enclosing reduction) are never reused."""
+    taken = {str(v.attr) for v in free_vars(term) if v.op is Op.BOUND}
+
+    def name(depth: int) -> Term:
+        candidate = f"β{depth}"
+        while candidate in taken:
+            candidate += "'"
+        return bound(candidate)
 
     def go(node: Term, depth: int, env: dict[Term, Term]) -> Term:
         if node.op is Op.BOUND:
@@ -339,7 +347,7 @@ def canonical_binders(term: Term) -> Term:
             return node
         if node.op in REDUCTIONS:
             lo, hi, body = node.args
-            fresh = bound(f"β{depth}")
+            fresh = name(depth)
             new_env = dict(env)
             new_env[node.attr] = fresh
             return Term(node.op, (go(lo, depth, env), go(hi, depth, env), go(body, depth + 1, new_env)),

@@ -275,3 +275,42 @@ def to_real(t: Term) -> Term:
     if t.op is Op.CONST:
         return real(float(t.value))
     return apply(Op.TOREAL, t)
+
+
+def refold(t: Term) -> Term:
+    """Rebuild `t` bottom-up with the folds above (after substituting constants such as −∞)."""
+    from ..ir.term import transform
+
+    return transform(t, _refold_node)
+
+
+def _refold_node(n: Term) -> Term:
+    op, args = n.op, n.args
+    if op is Op.ADD:
+        return add(*args)
+    if op is Op.MUL:
+        return mul(*args)
+    if op is Op.MAX:
+        return maximum(*args)
+    if op is Op.MIN:
+        return minimum(*args)
+    if op is Op.SUB:
+        return sub(*args)
+    if op is Op.DIV:
+        return div(*args)
+    if op is Op.NEG:
+        return neg(*args)
+    if op is Op.POW:
+        return power(*args)
+    if op is Op.WHERE:
+        return where(*args)
+    if op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE):
+        return compare(op, *args)
+    if op in (Op.AND, Op.OR, Op.NOT):
+        return logical(op, *args)
+    if op is Op.TOREAL:
+        return to_real(*args)
+    if op in (Op.EXP, Op.EXP2, Op.LOG, Op.LOG2, Op.SQRT, Op.RSQRT, Op.ERF, Op.TANH, Op.SIN, Op.COS, Op.ABS,
+              Op.SIGMOID, Op.FLOOR, Op.CEIL):
+        return unary(op, *args)
+    return n

@@ -520,6 +520,8 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         if name not in changed:
             closed[leaves[name]] = before[name].term
             after[name] = before[name]
+    deferred: list[str] = []
+    maxima: dict[Term, tuple[list[Term], Term, Term]] = {}  # running max: elements, value at τ, at the end
     # integers and pointers first: their closed forms feed every other update
     for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
         term = substitute(new.term, closed)
@@ -529,8 +531,26 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
             after[name] = LBlock(undef(f"'{name}' after the loop at {interp.site}"), new.shape, new.kind,
                                  new.dtype, new.tensor)
             continue
-        at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
-                                      tau, trips, n)
+        try:
+            at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
+                                          tau, trips, n)
+        except UnsupportedFeature:
+            if new.kind != REAL:
+                raise
+            deferred.append(name)
+            continue
+        closed[leaves[name]] = at_tau
+        after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
+        if new.kind == REAL and term.op is Op.MAX and before[name].term is NEG_INF:
+            maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end)
+    for name in deferred:  # the online-softmax pattern needs the running maxima closed first
+        new = changed[name]
+        raw = substitute(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
+        found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n)
+        if found is None:
+            _accumulator(interp, name, before[name], leaves[name], substitute(new.term, closed), new.kind,
+                         all_leaves, tau, trips, n)  # raises the usual "no invariant pattern"
+        at_tau, at_end = found
         closed[leaves[name]] = at_tau
         after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
     for name in list(frame):
@@ -544,6 +564,47 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         interp.stores[i] = LStore(s.tensor, substitute(s.offset, closed), substitute(s.value, closed),
                                   substitute(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
     interp.loops.pop()
+
+
+def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, trips, n):
+    """The online-softmax invariant, in factored form: with m the running maximum of x (from −∞) and
+    z starting at 0, z(t) = (m(t) = −∞ ? 0 : S(t)·exp(−m(t))) where S(t) = Σ_{τ<t} exp(x(τ)).
+    Preservation is checked here, case by case on whether m and x are −∞, with the exp-normal form
+    (using the lemma m(t) = −∞ ⟹ S(t) = 0, proven in tests/unit/verify/test_lemmas.py)."""
+    from ..ir.term import param
+    from ..synth.expnorm import normal_form
+
+    if initial.term is not real(0.0):
+        return None
+    for m_leaf, (elements, m_at_tau, m_at_end) in maxima.items():
+        if len(elements) != 1:
+            continue
+        x = elements[0]
+        mu, xi, sigma = param("μ"), param("ξ"), param("σ")
+        for m_val, x_val in ((NEG_INF, NEG_INF), (NEG_INF, xi), (mu, NEG_INF), (mu, xi)):
+            s_val = real(0.0) if m_val is NEG_INF else sigma
+            z_val = real(0.0) if m_val is NEG_INF else fold.mul(sigma, fold.unary(Op.EXP, fold.neg(m_val)))
+            got = fold.refold(substitute(update, {leaf: z_val, m_leaf: m_val, x: x_val}))
+            if olds & _leaves(got) or any(v.op is Op.INDEX for v in _leaves(got)):
+                break  # the update reads something other than z, m and this iteration's x
+            m_next = fold.maximum(m_val, x_val)
+            s_next = fold.add(s_val, fold.unary(Op.EXP, x_val))
+            want = real(0.0) if m_next is NEG_INF else fold.mul(s_next, fold.unary(Op.EXP, fold.neg(m_next)))
+            if got is want:
+                continue
+            a, b = normal_form(got), normal_form(want)
+            if a is None or a is not b:
+                break
+        else:
+            k = bound(f"τ{n}'")
+
+            def closed(limit: Term, m_value: Term) -> Term:
+                total = canonical_binders(reduce_(Op.SUM, k, integer(0), limit,
+                                                  fold.unary(Op.EXP, substitute(x, {tau: k}))))
+                return fold.where(fold.compare(Op.EQ, m_value, NEG_INF), real(0.0),
+                                  fold.mul(total, fold.unary(Op.EXP, fold.neg(m_value))))
+            return closed(tau, m_at_tau), closed(trips, m_at_end)
+    return None
 
 
 def _real_placeholder(n: int, name: str) -> Term:

@@ -272,12 +272,18 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
                 cache[c] = c
         return cache[c]
 
+    def reduce_lanes(n: Term) -> Term:
+        return _absorb(run, extra, _reindex(n), decide)
+
     def step(n: Term) -> Term:
         if n.op is Op.WHERE:
-            return fold.where(decide(n.args[0]), n.args[1], n.args[2])
+            chosen = fold.where(decide(n.args[0]), n.args[1], n.args[2])
+            return _dead_lane(chosen) if chosen.op is Op.WHERE else chosen
         if n.op in REDUCTIONS:
-            return _absorb(run, extra, _reindex(n), decide)
-        return _lift_where(n)
+            out = reduce_lanes(n)
+            return _linear(out, reduce_lanes) if out.op is Op.SUM else out
+        out = _lift_where(n)  # a choice lifted out of arithmetic may now be a dead-lane choice
+        return _dead_lane(out) if out.op is Op.WHERE else out
 
     return transform(t, step)
 
@@ -311,6 +317,58 @@ def _lift_where(n: Term) -> Term:
     then = [a.args[1] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
     other = [a.args[2] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
     return fold.where(c, _lift_where(_rebuild(n, then)), _lift_where(_rebuild(n, other)))
+
+
+def _dead_lane(n: Term) -> Term:
+    """(R = −∞ ? A : E) → E' for a running maximum R = max_{k<T} g(k) whose lane never saw an element,
+    when A is 0 at R = −∞ and E's exp-normal form E' is free of R and a multiple of
+    S = Σ_{k<T} exp(g(k)) in every monomial: R = −∞ ⟹ S = 0 (a lemma proven in the test suite), so
+    both branches equal E' (E' = E wherever R is finite, since R cancels)."""
+    from ..ir.term import param
+    from ..synth.expnorm import Normalizer, TooLarge, to_term
+
+    cond, then, other = n.args
+    if not (cond.op is Op.EQ and cond.args[1] is NEG_INF and cond.args[0].op is Op.RMAX):
+        return n
+    peak = cond.args[0]
+    if fold.refold(substitute(then, {peak: NEG_INF})) is not real(0.0):
+        return n
+    rho = param("ρ")
+    finite = substitute(other, {peak: rho})
+    try:
+        p = Normalizer().poly(finite) if normal_form(finite) is not None else None
+    except TooLarge:
+        p = None
+    if not p:
+        return n
+    lo, hi, g = peak.args
+    total = _canonical(canonical_binders(reduce_(Op.SUM, peak.attr, lo, hi, _lift_where(fold.unary(Op.EXP, g)))))
+    for monomial in p:
+        atoms = {_canonical(a) for a, e in monomial if e > 0}
+        if total not in atoms or any(rho in free_or_leaf(a) for a, _ in monomial):
+            return n
+    return to_term(p)
+
+
+def free_or_leaf(t: Term) -> set[Term]:
+    return {x for x in walk(t) if not x.args}
+
+
+def _linear(n: Term, reduce_lanes) -> Term:
+    """Σ_k (c · f(k) + …) = c · Σ_k f(k) + …: pull factors free of k out of a lane sum so that the
+    sums left inside meet the reindexing and absorption lemmas."""
+    from ..synth.expnorm import Normalizer, TooLarge, to_term
+
+    if normal_form(n) is None:
+        return n
+    try:
+        p = Normalizer().poly(n)
+    except TooLarge:
+        return n
+    rebuilt = {}
+    for monomial, c in p.items():
+        rebuilt[tuple((reduce_lanes(a) if a.op is Op.SUM else a, e) for a, e in monomial)] = c
+    return to_term(rebuilt)
 
 
 def _reindex(n: Term) -> Term:

@@ -94,3 +94,20 @@ def test_reindexing_of_lane_sums_of_tile_accumulators():
     assert prove(B >= 1, LS(B, 0) == 0, P(0) == 0, LS(B, 0) == P(0 * B))
     assert prove(B >= 1, T >= 0, LS(B, T) == P(T * B), LS(B, T + 1) == LS(B, T) + D(B, T),
                  D(B, T) == P(T * B + B) - P(T * B), LS(B, T + 1) == P((T + 1) * B))
+
+
+def test_online_softmax_state_is_zero_exactly_when_nothing_was_seen():
+    """m(t) = max_{τ<t} x(τ) and S(t) = Σ_{τ<t} exp(x(τ)) over extended reals (x(τ) may be −∞,
+    exp(−∞) = 0): m(t) = −∞ ⟹ S(t) = 0. Induction on t; ∞ as a flag beside the value."""
+    fin = z3.Function("fin", I, z3.BoolSort())   # m(t) is finite
+    mv = z3.Function("mv", I, R)                 # its value when finite
+    S = z3.Function("S", I, R)
+    xfin = z3.Function("xfin", I, z3.BoolSort())  # x(t) is finite
+    xv = z3.Function("xv", I, R)
+    e = z3.Function("exp", R, R)
+    t = z3.Int("t")
+    step = z3.And(fin(t + 1) == z3.Or(fin(t), xfin(t)),
+                  S(t + 1) == S(t) + z3.If(xfin(t), e(xv(t)), 0))
+    claim = lambda u: z3.Implies(z3.Not(fin(u)), S(u) == 0)  # noqa: E731
+    assert prove(z3.Not(fin(0)), S(0) == 0, claim(0))
+    assert prove(t >= 0, claim(t), step, claim(t + 1))
