@@ -16,7 +16,8 @@ import numpy as np
 from ..errors import KernelRuntimeError, Site, TritonLiftError, UnsupportedFeature
 from ..ir.term import NEG_INF, POS_INF, Op, Term, apply, const, integer, real
 from . import fold
-from .values import BOOL, INT, PTR, TERM, Block, DType, PointerType, as_terms, bool_block, int_block, term_block
+from .values import (BOOL, INT, PTR, TERM, Block, DType, PointerType, as_real_terms, as_terms, bool_block, int_block,
+                     term_block)
 
 
 class Namespace:
@@ -132,7 +133,9 @@ def block_binop(interp, name: str, a, b):
     fn = _TERM_BINOPS.get(name)
     if fn is None:
         raise UnsupportedFeature(f"operator '{name}' on floating-point blocks", interp.site)
-    return Block(_elementwise(fn, *_terms(a, b)), TERM, _dtype_of(a, b))
+    if name in ("BitAnd", "BitOr"):
+        return Block(_elementwise(fn, *_terms(a, b)), TERM, DType("bool"))
+    return Block(_elementwise(fn, as_real_terms(a), as_real_terms(b)), TERM, _dtype_of(a, b))
 
 
 def _pointer_arith(interp, name: str, a: Block, b: Block) -> Block:
@@ -342,8 +345,8 @@ def _reduction(fold_fn: Callable, int_fn: Callable, name: str) -> Builtin:
             data = int_fn(x.data.astype(np.int64), axis=axis,
                           keepdims=keep)
             return Block(np.asarray(data, dtype=np.int64), INT, x.dtype)
-        return Block(reduce_terms(x.data, axis, keep, fold_fn),
-                     TERM, x.dtype)
+        return Block(reduce_terms(as_real_terms(x), axis, keep, fold_fn),
+                     TERM, x.dtype if x.dtype.name != "bool" else DType("int32"))
 
     return Builtin(name, impl)
 
@@ -431,7 +434,7 @@ def _cast(interp, x, dtype) -> Block:
     if x.kind == PTR:
         raise UnsupportedFeature("casting a pointer", interp.site)
     if dtype.is_float:
-        return Block(as_terms(x), TERM, dtype)  # a cast is the identity over the reals
+        return Block(as_real_terms(x), TERM, dtype)  # a cast is the identity over the reals (true is 1)
     if dtype.name == "bool":
         return to_bool_block(x) if x.kind != TERM else Block(
             _elementwise(lambda t: fold.compare(Op.NE, t, real(0.0)), as_terms(x)), TERM, dtype)

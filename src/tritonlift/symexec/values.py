@@ -100,5 +100,16 @@ def as_terms(block: Block) -> np.ndarray:
     raise TypeError("pointer used as a value")
 
 
+_bool_to_real = np.frompyfunc(lambda t: fold.where(t, real(1.0), real(0.0)) if t.sort is Sort.BOOL else t, 1, 1)
+
+
+def as_real_terms(block: Block) -> np.ndarray:
+    """Terms for arithmetic: a boolean counts as 1 or 0, as Triton promotes it."""
+    terms = as_terms(block)
+    if block.kind == BOOL or (block.kind == TERM and block.dtype.name == "bool"):
+        return _bool_to_real(terms) if terms.size else terms
+    return terms
+
+
 def is_concrete_bool(terms: np.ndarray) -> bool:
     return all(isinstance(t, Term) and t.sort is Sort.BOOL and t.op.name == "CONST" for t in terms.flat)

@@ -127,6 +127,9 @@ def replay_counterexample(kernel: Kernel, bound: BoundLaunch, cex: Counterexampl
     if isinstance(result, OracleError):
         return f"not replayed: {result.message[:200]}"
     if cex.output is None:  # a safety claim: the guarded interpreter must see the bad access
+        if cex.what.startswith("conflicting writes"):
+            return ("not replayable: Triton's interpreter runs programs one after another, so it shows one "
+                    "order of a race, never the race itself")
         if result.oob:
             return f"Triton's interpreter reports {result.oob[0]}"
         # a read between the rows of a strided view stays inside the storage, where the oracle keeps NaN:

@@ -470,6 +470,8 @@ def _witness(run: _Run, store, idx, targets) -> dict[Term, Term] | None:
     for i, t in zip(idx, targets):
         p = poly(i)
         vars_ = [m for m in p if m]
+        if not vars_:
+            continue  # a constant index: the goal idx = target decides it (e.g. a one-element output)
         if len(p) == 1 and len(vars_) == 1 and len(vars_[0]) == 1 and p[vars_[0]] == 1 and vars_[0][0][1] == 1:
             witness[vars_[0][0][0]] = t
             continue
