@@ -273,7 +273,7 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
         return cache[c]
 
     def reduce_lanes(n: Term) -> Term:
-        return _absorb(run, extra, _reindex(n), decide)
+        return _absorb(run, extra, _reindex(_hoist_extremum(run, extra, n)), decide)
 
     def step(n: Term) -> Term:
         if n.op is Op.WHERE:
@@ -371,6 +371,24 @@ def _linear(n: Term, reduce_lanes) -> Term:
     return to_term(rebuilt)
 
 
+def _hoist_extremum(run: _Run, extra: list[Term], n: Term) -> Term:
+    """max_{k<B} max(c, f(k)) = max(c, max_{k<B} f(k)) for c free of k and B ≥ 1 (an accumulator that
+    starts from a constant such as 0 instead of −∞); the same for min."""
+    fold_op = {Op.RMAX: Op.MAX, Op.RMIN: Op.MIN}.get(n.op)
+    if fold_op is None or n.args[2].op is not fold_op:
+        return n
+    lo, hi, body = n.args
+    k = n.attr
+    constant = [a for a in body.args if k not in free_vars(a)]
+    varying = [a for a in body.args if k in free_vars(a)]
+    if not constant or not varying or _prove(run, extra, [apply(Op.LT, lo, hi)]) != "proved":
+        return n
+    inner = varying[0] if len(varying) == 1 else apply(fold_op, *varying)
+    reduced = canonical_binders(reduce_(n.op, k, lo, hi, inner))
+    combine = fold.maximum if fold_op is Op.MAX else fold.minimum
+    return combine(*constant, _absorb(run, extra, _reindex(reduced), lambda c: c))
+
+
 def _reindex(n: Term) -> Term:
     """⊕_{k<B} ⊕_{t<T} h(t·B + k) = ⊕_{u<T·B} h(u) for the same ⊕ ∈ {Σ, max, min}: a lane sum of
     per-lane loop accumulators is one sum over the row (k = u mod B, t = u div B is a bijection).
@@ -404,6 +422,8 @@ def _zero(t: Term) -> bool:
 
 def _absorb(run: _Run, extra: list[Term], n: Term, decide) -> Term:
     """⊕_{k<B} (k < E ? g : neutral) → ⊕_{k<E} g when 0 ≤ E ≤ B (checked by z3)."""
+    if n.op not in REDUCTIONS:
+        return n
     lo, hi, body = n.args
     k = n.attr
     if body.op is not Op.WHERE or body.args[2] is not NEUTRAL[n.op]:
