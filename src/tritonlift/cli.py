@@ -76,14 +76,17 @@ def lift(
     config: Optional[int] = typer.Option(None, "--config", help="check only this autotune configuration (0-based)"),
     no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the run in Triton's interpreter"),
     bounded_only: bool = typer.Option(False, "--bounded-only", help="skip the proof for all sizes (no VERIFIED)"),
+    no_simplify: bool = typer.Option(False, "--no-simplify", help="do not derive the textbook form"),
+    names: bool = typer.Option(False, "--names", help="use named operators (sigmoid) in the textbook form"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
 ) -> None:
     """Lift KERNEL to a formula and check it."""
     raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr,
-                              unbounded=not bounded_only))
+                              unbounded=not bounded_only, simplify=not no_simplify, names=names))
 
 
-def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True) -> int:
+def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True,
+             simplify=True, names=False) -> int:
     from .pipeline import Options, lift as do_lift
     from .report.json_report import to_json
     from .report.text import render_text
@@ -92,7 +95,8 @@ def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, o
     try:
         if emit not in (None, "torch"):
             raise TritonLiftError(f"--emit {emit}: only 'torch' is supported")
-        options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle, unbounded=unbounded)
+        options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle, unbounded=unbounded,
+                          simplify=simplify, names=names)
         result = do_lift(kernel, launch, options)
         if emit == "torch":
             if not result.formulas or result.status is Status.COUNTEREXAMPLE:

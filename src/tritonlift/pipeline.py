@@ -33,6 +33,8 @@ class Options:
     config: int | None = None  # check one autotune configuration only
     oracle: bool = True  # run the kernel in Triton's interpreter as an independent check
     unbounded: bool = True  # try to prove the formula for all sizes (VERIFIED)
+    simplify: bool = True  # show the textbook form (e-graph simplification, issue 6)
+    names: bool = False  # recognise named operators (sigmoid) in the textbook form
     z3_timeout_ms: int = 10_000
     extra: dict = field(default_factory=dict)
 
@@ -46,7 +48,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     k = kernel if isinstance(kernel, Kernel) else load_kernel(kernel)
     if launch is None:
         if k.is_scalar_function:
-            return _lift_scalar(k, start)
+            return _lift_scalar(k, start, options)
         raise TritonLiftError(f"'{k.name}' is a kernel: give its launch description (--launch)", k.site,
                               hint=f"e.g. --launch \"{k.name}[(M,)]({', '.join(p.name + ('[N]' if 'ptr' in p.name.lower() else '') for p in k.params if not p.is_constexpr)})\"")
     parsed = parse_launch(launch) if isinstance(launch, str) else launch
@@ -126,7 +128,9 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
 
     verified_forms = formulas  # as synthesised: structurally closest to the kernel, for the unbounded proof
     formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
-    simpler = tuple(_textbook(f) for f in formulas)
+    simpler, proven, simplify_assumptions = _textbooks(formulas, options)
+    timings["simplification"] = simplify_assumptions.pop("seconds", 0.0)
+    assumptions.extend(a for a in simplify_assumptions.get("assumptions", ()) if a not in assumptions)
     notes: list[str] = list(notes_synth)
     if counterexample is not None and options.oracle:
         status, reason, counterexample = _confirm(k, bound, counterexample, first_cfg, timings)
@@ -161,12 +165,30 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
         elif oracle.check.result != "passed":
             notes.append(f"interpreter check not run: {oracle.check.detail}")
     return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), simpler, tuple(assumptions), scope,
-                      reason, counterexample, tuple(checks), _done(timings, start), tuple(notes))
+                      reason, counterexample, tuple(checks), _done(timings, start), tuple(notes), proven)
 
 
-def _textbook(f: Formula) -> Formula | None:
-    body = textbook(f.body)
-    return None if body is None else replace(f, body=body)
+def _textbooks(formulas: list[Formula], options: Options):
+    """The textbook form of each formula: the e-graph simplifier (issue 6) when it finds a cheaper
+    equal form, else the exp-normal form when that is smaller. Returns the forms, whether each is
+    proven equal for all sizes (or only tested), and what the simplifier assumed."""
+    forms, proven, extra = [], [], {"assumptions": [], "seconds": 0.0}
+    for f in formulas:
+        body, is_proven = None, False
+        if options.simplify:
+            from .simplify import simplify
+
+            t0 = time.perf_counter()
+            candidate, report = simplify(f.body, names=options.names)
+            extra["seconds"] += time.perf_counter() - t0
+            if report.changed:
+                body, is_proven = candidate, report.rechecked.startswith("proven")
+                extra["assumptions"].extend(report.assumptions)
+        if body is None and options.simplify:
+            body, is_proven = textbook(f.body), True
+        forms.append(None if body is None else replace(f, body=body))
+        proven.append(is_proven)
+    return tuple(forms), tuple(proven), extra
 
 
 def _confirm(k: Kernel, bound: BoundLaunch, cex: Counterexample, config: int, timings: dict):
@@ -229,7 +251,7 @@ def _assumptions(bound: BoundLaunch, formulas: list[Formula], n_configs: int) ->
     return out
 
 
-def _lift_scalar(k: Kernel, start: float) -> LiftResult:
+def _lift_scalar(k: Kernel, start: float, options: Options) -> LiftResult:
     """A jit scalar function (e.g. under pointwise_dynamic): f applied to one element of each input.
     Straight-line code over arbitrary reals, so the executed term *is* the formula, for all inputs."""
     flags = k.pointwise.is_tensor if k.pointwise else tuple(True for _ in k.params)
@@ -245,11 +267,13 @@ def _lift_scalar(k: Kernel, start: float) -> LiftResult:
                    + (" by pointwise_dynamic's generated kernel, which is not analysed here" if k.pointwise else "")]
     if any(t.op is Op.DIV for t in walk(body)):
         assumptions.insert(1, "denominators are nonzero")
-    return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), (_textbook(formula),), tuple(assumptions),
+    simpler, proven, extra = _textbooks([formula], options)
+    assumptions.extend(a for a in extra["assumptions"] if a not in assumptions)
+    return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), simpler, tuple(assumptions),
                       "all real inputs (a straight-line scalar function, executed symbolically)",
                       checks=(Check("symbolic execution of the scalar function", "proved",
                                     timings["symbolic execution"]),),
-                      timings=_done(timings, start))
+                      timings=_done(timings, start), textbook_proven=proven)
 
 
 __all__ = ["lift", "Options", "TensorArg"]

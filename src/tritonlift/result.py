@@ -58,6 +58,7 @@ class LiftResult:
     checks: tuple[Check, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    textbook_proven: tuple[bool, ...] = ()  # per textbook form: proven for all sizes, or only tested
 
     @property
     def seconds(self) -> float:

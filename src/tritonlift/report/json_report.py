@@ -21,7 +21,9 @@ def to_json(result: LiftResult) -> dict:
         "formulas": [{"output": f.output, "indices": [str(i.attr) for i in f.indices],
                       "shape": [to_text(s) for s in f.shape], "formula": f.text(),
                       "rhs": to_text(f.body, {str(i.attr) for i in f.indices})} for f in result.formulas],
-        "textbook": [None if f is None else f.text() for f in result.textbook],
+        "textbook": [None if f is None else {"formula": f.text(), "proven": bool(n < len(result.textbook_proven)
+                                                                                  and result.textbook_proven[n])}
+                     for n, f in enumerate(result.textbook)],
         "assumptions": list(result.assumptions),
         "reason": result.reason or None,
         "counterexample": None if cex is None else {**asdict(cex), "index": list(cex.index) if cex.index else None},

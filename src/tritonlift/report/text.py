@@ -15,7 +15,9 @@ def render_text(result: LiftResult, verbose: bool = False) -> str:
         lines.append(f"  {f.text()}")
         simpler = result.textbook[n] if n < len(result.textbook) else None
         if simpler is not None:
-            lines.append(f"    = {simpler.text().split(' = ', 1)[1]}   (textbook form, equal for all sizes)")
+            proven = n < len(result.textbook_proven) and result.textbook_proven[n]
+            how = "equal for all sizes" if proven else "rewrites checked on random inputs, not proven"
+            lines.append(f"    = {simpler.text().split(' = ', 1)[1]}   (textbook form, {how})")
     cex = result.counterexample
     if result.reason and cex is None:
         lines.append(f"  reason: {result.reason}")
