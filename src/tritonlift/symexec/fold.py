@@ -281,10 +281,11 @@ def refold(t: Term) -> Term:
     """Rebuild `t` bottom-up with the folds above (after substituting constants such as −∞)."""
     from ..ir.term import transform
 
-    return transform(t, _refold_node)
+    return transform(t, refold_node)
 
 
-def _refold_node(n: Term) -> Term:
+def refold_node(n: Term) -> Term:
+    """One node rebuilt with the fold for its operator (its children already folded)."""
     op, args = n.op, n.args
     if op is Op.ADD:
         return add(*args)

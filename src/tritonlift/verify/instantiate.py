@@ -60,23 +60,4 @@ def _build(t: Term, env: dict[str, int], memo: dict) -> Term:
             inner[var] = k
             parts.append(_go(body, inner, memo))
         return _FOLD[FOLD_OF[op]](*parts)
-    args = [_go(a, env, memo) for a in t.args]
-    if op in _FOLD:
-        return _FOLD[op](*args)
-    if op is Op.SUB:
-        return fold.sub(*args)
-    if op is Op.DIV:
-        return fold.div(*args)
-    if op is Op.NEG:
-        return fold.neg(*args)
-    if op is Op.POW:
-        return fold.power(*args)
-    if op is Op.TOREAL:
-        return fold.to_real(args[0])
-    if op is Op.WHERE:
-        return fold.where(*args)
-    if op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE):
-        return fold.compare(op, *args)
-    if op in (Op.AND, Op.OR, Op.NOT):
-        return fold.logical(op, *args)
-    return fold.unary(op, args[0])
+    return fold.refold_node(t.rebuild(_go(a, env, memo) for a in t.args))

@@ -288,24 +288,6 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
     return transform(t, step)
 
 
-_REBUILD = {Op.ADD: fold.add, Op.MUL: fold.mul, Op.MAX: fold.maximum, Op.MIN: fold.minimum}
-
-
-def _rebuild(n: Term, args: list[Term]) -> Term:
-    if n.op in _REBUILD:
-        return _REBUILD[n.op](*args)
-    if n.op is Op.SUB:
-        return fold.sub(*args)
-    if n.op is Op.DIV:
-        return fold.div(*args)
-    if n.op is Op.NEG:
-        return fold.neg(*args)
-    if n.op in (Op.EXP, Op.EXP2, Op.LOG, Op.LOG2, Op.SQRT, Op.RSQRT, Op.ERF, Op.TANH, Op.SIN, Op.COS, Op.ABS,
-                Op.SIGMOID):
-        return fold.unary(n.op, args[0])
-    return n.rebuild(args)
-
-
 def _lift_where(n: Term) -> Term:
     """f(c ? a : b, …) = c ? f(a, …) : f(b, …) for arithmetic f, so masks reach the reduction body."""
     if n.sort is not Sort.REAL or n.op in REDUCTIONS or n.op is Op.WHERE or not n.args:
@@ -316,7 +298,8 @@ def _lift_where(n: Term) -> Term:
     c = choice.args[0]
     then = [a.args[1] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
     other = [a.args[2] if a.op is Op.WHERE and a.args[0] is c else a for a in n.args]
-    return fold.where(c, _lift_where(_rebuild(n, then)), _lift_where(_rebuild(n, other)))
+    return fold.where(c, _lift_where(fold.refold_node(n.rebuild(then))),
+                      _lift_where(fold.refold_node(n.rebuild(other))))
 
 
 def _dead_lane(n: Term) -> Term:
