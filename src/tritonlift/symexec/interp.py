@@ -20,7 +20,7 @@ from ..frontend.module import SourceModule, is_jit_decorator, load_module
 from . import ops
 from .memory import Event
 from .ops import Namespace
-from .values import PTR, Block, DType
+from .values import PTR, Block, DType, PointerType
 
 MAX_LOOP_ITERATIONS = 100_000  # a runaway loop at tiny sizes is a kernel bug, not a long proof
 
@@ -299,6 +299,8 @@ class Interpreter:
                                     self.ops.to_bool_block(a), self.ops.to_bool_block(b))
 
     def compare(self, op: ast.cmpop, a, b):
+        if isinstance(a, (DType, PointerType, str)) or isinstance(b, (DType, PointerType, str)):  # x.dtype == tl.bf16
+            return _PY_COMPARE[type(op)](a, b)
         if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b) or a is None or b is None:
             return _PY_COMPARE[type(op)](a, b)
         return self.ops.block_compare(self, type(op).__name__, a, b)
