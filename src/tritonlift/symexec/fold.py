@@ -286,32 +286,17 @@ def refold(t: Term) -> Term:
 
 def refold_node(n: Term) -> Term:
     """One node rebuilt with the fold for its operator (its children already folded)."""
-    op, args = n.op, n.args
-    if op is Op.ADD:
-        return add(*args)
-    if op is Op.MUL:
-        return mul(*args)
-    if op is Op.MAX:
-        return maximum(*args)
-    if op is Op.MIN:
-        return minimum(*args)
-    if op is Op.SUB:
-        return sub(*args)
-    if op is Op.DIV:
-        return div(*args)
-    if op is Op.NEG:
-        return neg(*args)
-    if op is Op.POW:
-        return power(*args)
-    if op is Op.WHERE:
-        return where(*args)
-    if op in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE):
-        return compare(op, *args)
-    if op in (Op.AND, Op.OR, Op.NOT):
-        return logical(op, *args)
-    if op is Op.TOREAL:
-        return to_real(*args)
-    if op in (Op.EXP, Op.EXP2, Op.LOG, Op.LOG2, Op.SQRT, Op.RSQRT, Op.ERF, Op.TANH, Op.SIN, Op.COS, Op.ABS,
-              Op.SIGMOID, Op.FLOOR, Op.CEIL):
-        return unary(op, *args)
+    from ..ir.term import COMPARISONS, UNARY_MATH
+
+    fn = _REFOLD.get(n.op)
+    if fn is not None:
+        return fn(*n.args)
+    if n.op in COMPARISONS or n.op in (Op.AND, Op.OR, Op.NOT):
+        return (compare if n.op in COMPARISONS else logical)(n.op, *n.args)
+    if n.op in UNARY_MATH:
+        return unary(n.op, *n.args)
     return n
+
+
+_REFOLD = {Op.ADD: add, Op.MUL: mul, Op.MAX: maximum, Op.MIN: minimum, Op.SUB: sub, Op.DIV: div, Op.NEG: neg,
+           Op.POW: power, Op.WHERE: where, Op.TOREAL: to_real}

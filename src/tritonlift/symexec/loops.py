@@ -1,0 +1,218 @@
+"""Loops over symbolic ranges: one symbolic iteration τ and an invariant pattern per loop-carried value.
+
+Patterns: an integer or pointer advanced by a constant step (p₀ + τ·c); an accumulator v ⊕= e(τ)
+with ⊕ in {+, max, min} and e free of loop-carried values (v₀ ⊕ ⊕_{τ'<τ} e(τ')); the online-softmax
+rescaled sum (z = m = −∞ ? 0 : S·exp(−m)). Anything else is "no invariant pattern".
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..errors import UnsupportedFeature
+from ..ir.term import NEG_INF, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
+    substitute, undef
+from . import fold
+from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, to_lblock
+from .values import DType
+
+@dataclass(frozen=True)
+class LoopBounds:
+    start: Term
+    stop: Term
+    step: Term
+
+
+def symbolic_bounds(interp, bounds: list) -> LoopBounds | None:
+    """range(a, b, s) whose bounds are not all constants: run as one symbolic iteration."""
+    terms = [to_lblock(b).term for b in bounds]
+    if all(t.op is Op.CONST for t in terms):
+        return None
+    start, stop, step = (integer(0), terms[0], integer(1)) if len(terms) == 1 else \
+        (terms[0], terms[1], integer(1)) if len(terms) == 2 else tuple(terms)
+    if step.op is not Op.CONST or step.value <= 0:
+        raise UnsupportedFeature("a loop whose step is not a positive constant at symbolic sizes", interp.site)
+    return LoopBounds(start, stop, step)
+
+
+_ACCUMULATE = {Op.ADD: (Op.SUM, fold.add), Op.MAX: (Op.RMAX, fold.maximum), Op.MIN: (Op.RMIN, fold.minimum)}
+
+
+def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None:
+    """One iteration over a symbolic iteration variable τ, then the accumulator invariant pattern:
+
+    every variable the body changes must be either recomputed from scratch (its value after the
+    loop is unused) or an accumulator `v = v ⊕ e(τ)` with ⊕ in {+, max, min} and e free of every
+    loop-carried value; then after t iterations v = v₀ ⊕ ⊕_{τ<t} e(τ), which is the invariant
+    (initiation: t = 0; preservation: one step of the fold; use: t = T)."""
+
+    n = len(interp.loops)
+    tau = index(f"τ{n}")
+    # an empty range runs zero times: the count is never negative
+    trips = apply(Op.MAX, integer(0), apply(Op.CDIV, apply(Op.SUB, bounds.stop, bounds.start), bounds.step))
+    interp.loops.append((tau, trips, bounds))
+    before = dict(frame)
+    assigned = {node.id for st in stmt.body for node in ast.walk(st)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    placeholders: dict[str, LBlock] = {}
+    leaves: dict[str, Term] = {}  # name -> the placeholder symbol standing for its value before an iteration
+    for name, value in before.items():
+        if isinstance(value, LBlock) and name in assigned:
+            ph = index(f"old{n}:{name}") if value.kind in (INT, PTR) else _real_placeholder(n, name)
+            wrapped = _lanes_like(ph, value)
+            leaves[name] = ph if value.kind in (INT, PTR) else wrapped
+            placeholders[name] = LBlock(wrapped, value.shape, value.kind, value.dtype, value.tensor)
+    frame.update(placeholders)
+    offset = apply(Op.ADD, bounds.start, apply(Op.MUL, tau, bounds.step))
+    interp.assign(stmt.target, LBlock(offset, (), INT, DType("int32")), frame, module)
+    stores_before = len(interp.stores)
+    interp.run_block(stmt.body, frame, module)
+    interp.site = module.site(stmt)
+    all_leaves = set(leaves.values())
+    closed: dict[Term, Term] = {}  # placeholder symbol -> its value at iteration τ
+    after: dict[str, LBlock] = {}
+    changed = {name: frame.get(name) for name in placeholders
+               if frame.get(name) is not placeholders[name] and isinstance(frame.get(name), LBlock)}
+    for name in placeholders:
+        if name not in changed:
+            closed[leaves[name]] = before[name].term
+            after[name] = before[name]
+    deferred: list[str] = []
+    maxima: dict[Term, tuple[list[Term], Term, Term]] = {}  # running max: elements, value at τ, at the end
+    # integers and pointers first: their closed forms feed every other update
+    for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
+        term = substitute(new.term, closed)
+        if not (all_leaves & _leaves(term)):
+            # recomputed from scratch in every iteration: what it held before an iteration is not
+            # expressible, so updates that read it fail below, and its value after the loop is unknown
+            after[name] = LBlock(undef(f"'{name}' after the loop at {interp.site}"), new.shape, new.kind,
+                                 new.dtype, new.tensor)
+            continue
+        try:
+            at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
+                                          tau, trips, n)
+        except UnsupportedFeature:
+            if new.kind != REAL:
+                raise
+            deferred.append(name)
+            continue
+        closed[leaves[name]] = at_tau
+        after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
+        if new.kind == REAL and term.op is Op.MAX and before[name].term is NEG_INF:
+            maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end)
+    for name in deferred:  # the online-softmax pattern needs the running maxima closed first
+        new = changed[name]
+        raw = substitute(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
+        found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n)
+        if found is None:
+            _accumulator(interp, name, before[name], leaves[name], substitute(new.term, closed), new.kind,
+                         all_leaves, tau, trips, n)  # raises the usual "no invariant pattern"
+        at_tau, at_end = found
+        closed[leaves[name]] = at_tau
+        after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
+    for name in list(frame):
+        if name in after:
+            frame[name] = after[name]
+        elif name not in before:
+            frame.pop(name)  # defined inside the body only: its last value is not modelled
+    loop_hyps = (apply(Op.GE, tau, integer(0)), apply(Op.LT, tau, trips))
+    for i in range(stores_before, len(interp.stores)):
+        s = interp.stores[i]
+        interp.stores[i] = LStore(s.tensor, substitute(s.offset, closed), substitute(s.value, closed),
+                                  substitute(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
+    interp.loops.pop()
+
+
+def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, trips, n):
+    """The online-softmax invariant, in factored form: with m the running maximum of x (from −∞) and
+    z starting at 0, z(t) = (m(t) = −∞ ? 0 : S(t)·exp(−m(t))) where S(t) = Σ_{τ<t} exp(x(τ)).
+    Preservation is checked here, case by case on whether m and x are −∞, with the exp-normal form
+    (using the lemma m(t) = −∞ ⟹ S(t) = 0, proven in tests/unit/verify/test_lemmas.py)."""
+    from ..ir.term import param
+    from ..synth.expnorm import normal_form
+
+    if initial.term is not real(0.0):
+        return None
+    for m_leaf, (elements, m_at_tau, m_at_end) in maxima.items():
+        if len(elements) != 1:
+            continue
+        x = elements[0]
+        mu, xi, sigma = param("μ"), param("ξ"), param("σ")
+        for m_val, x_val in ((NEG_INF, NEG_INF), (NEG_INF, xi), (mu, NEG_INF), (mu, xi)):
+            s_val = real(0.0) if m_val is NEG_INF else sigma
+            z_val = real(0.0) if m_val is NEG_INF else fold.mul(sigma, fold.unary(Op.EXP, fold.neg(m_val)))
+            got = fold.refold(substitute(update, {leaf: z_val, m_leaf: m_val, x: x_val}))
+            if olds & _leaves(got) or any(v.op is Op.INDEX for v in _leaves(got)):
+                break  # the update reads something other than z, m and this iteration's x
+            m_next = fold.maximum(m_val, x_val)
+            s_next = fold.add(s_val, fold.unary(Op.EXP, x_val))
+            want = real(0.0) if m_next is NEG_INF else fold.mul(s_next, fold.unary(Op.EXP, fold.neg(m_next)))
+            if got is want:
+                continue
+            a, b = normal_form(got), normal_form(want)
+            if a is None or a is not b:
+                break
+        else:
+            k = bound(f"τ{n}'")
+
+            def closed(limit: Term, m_value: Term) -> Term:
+                total = canonical_binders(reduce_(Op.SUM, k, integer(0), limit,
+                                                  fold.unary(Op.EXP, substitute(x, {tau: k}))))
+                return fold.where(fold.compare(Op.EQ, m_value, NEG_INF), real(0.0),
+                                  fold.mul(total, fold.unary(Op.EXP, fold.neg(m_value))))
+            return closed(tau, m_at_tau), closed(trips, m_at_end)
+    return None
+
+
+def _real_placeholder(n: int, name: str) -> Term:
+    from ..ir.term import param
+
+    return param(f"old{n}:{name}")
+
+
+def _lanes_like(ph: Term, value: LBlock) -> Term:
+    """A placeholder that still varies per lane: old(λ0, λ1, …) as an access of an opaque tensor."""
+    if not value.shape:
+        return ph
+    if ph.sort is Sort.INT:
+        return apply(Op.ADD, ph, *(apply(Op.MUL, integer(0), LANES[d]) for d in range(len(value.shape))))
+    return access(f"{ph.attr}@lanes", tuple(LANES[d] for d in range(len(value.shape))))
+
+
+def _accumulator(interp, name, initial: LBlock, leaf: Term, t: Term, kind: str, olds: set[Term], tau, trips, n):
+    """The closed form of a loop-carried value at iteration τ and after the loop, or no pattern."""
+    from ..ir.term import free_vars as _fv
+
+    def mentions_old(x: Term) -> bool:
+        return bool(olds & _leaves(x))
+
+    if kind in (INT, PTR):
+        from ..verify.intcanon import canon_int
+
+        delta = canon_int(apply(Op.SUB, t, leaf))
+        if not mentions_old(delta) and tau not in _fv(delta):
+            return (canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, tau, delta))),
+                    canon_int(apply(Op.ADD, initial.term, apply(Op.MUL, trips, delta))))
+        raise UnsupportedFeature(f"loop-carried integer '{name}' is not advanced by a constant step "
+                                 "(no invariant pattern)", interp.site)
+    if t.op in _ACCUMULATE and leaf in t.args and t.args.count(leaf) == 1:
+        rest = [a for a in t.args if a is not leaf]
+        if not any(mentions_old(a) for a in rest):
+            red_op, fold_fn = _ACCUMULATE[t.op]
+            e = rest[0] if len(rest) == 1 else apply(t.op, *rest)
+            k = bound(f"τ{n}'")
+
+            def fold_to(limit: Term) -> Term:
+                return fold_fn(initial.term, canonical_binders(reduce_(red_op, k, integer(0), limit,
+                                                                       substitute(e, {tau: k}))))
+            return fold_to(tau), fold_to(trips)
+    raise UnsupportedFeature(f"the loop has no invariant pattern for '{name}' (supported: v = v + e, "
+                             "max(v, e), min(v, e) with e free of loop-carried values; online rescaling "
+                             "is checked at bounded sizes only)", interp.site)
+
+
+def _leaves(t: Term) -> set[Term]:
+    from ..ir.term import walk
+
+    return {n for n in walk(t) if not n.args or n.op is Op.ACCESS}
