@@ -101,10 +101,12 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"))
     parser.add_argument("--results", default=None, help="benchmark JSON whose VERIFIED targets to mutate")
+    parser.add_argument("--only", nargs="*", default=None, help="only targets whose id contains one of these")
     args = parser.parse_args(argv)
     latest = args.results or max((REPO / "bench" / "results").glob("*-flaggems-v2.1.json"))
     verified = {r["id"] for r in json.loads(Path(latest).read_text())["rows"] if r.get("status") == "VERIFIED"}
-    targets = [t for t in all_targets(REPO) if t.id in verified and t.launch is not None]
+    targets = [t for t in all_targets(REPO) if t.id in verified and t.launch is not None
+               and (not args.only or any(o in t.id for o in args.only))]
     start = dt.datetime.now()
     with tempfile.TemporaryDirectory(prefix="tritonlift-mutants-") as work:
         shutil.copytree(Path(args.corpus) / "src", Path(work) / "src")
