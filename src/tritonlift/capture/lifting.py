@@ -1,0 +1,137 @@
+"""Lifting an operator: capture its launches, generalise them, lift each kernel, compose.
+
+Each launch of a case is lifted by the existing pipeline under its generalised launch
+description. Formulas are composed in launch order through the buffers they write: where a later
+kernel reads `mid[e]`, the earlier formula for `mid` is substituted at index `e`, so every
+operator output ends up as one formula over the operator's inputs. A composed formula is as
+strong as its weakest part.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..ir.term import Op, Term, fresh_binders, index, integer, substitute, transform
+from ..pipeline import Options, lift
+from ..result import LiftResult, Status
+from ..synth.generalize import INDEX_NAMES, Formula
+from ..synth.tidy import tidy
+from .generalize import Case, generalise
+from .run import capture, sample_sizes
+from .spec import OperatorSpec, parse_operator
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    launches: tuple[LiftResult, ...]
+    formulas: tuple[Formula | None, ...]  # per operator output (None: not lifted)
+    status: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class OperatorResult:
+    spec: OperatorSpec
+    cases: tuple[CaseResult, ...]
+    samples: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return min(c.status for c in self.cases)
+
+    @property
+    def name(self) -> str:
+        return self.spec.function
+
+
+def lift_operator(ref: str, inputs: str, args: str | None = None, *, options: Options | None = None,
+                  sizes: list[dict[str, int]] | None = None) -> OperatorResult:
+    """`lift_operator("examples/ops.py::softmax", "x=f32[M, N]", "dim=-1")`: the operator's outputs
+    as formulas over its inputs, with the weakest guarantee of the kernels that compute them."""
+    spec = parse_operator(ref, inputs, args)
+    return lift_spec(spec, options or Options(), sizes)
+
+
+def lift_spec(spec: OperatorSpec, options: Options, sizes: list[dict[str, int]] | None = None) -> OperatorResult:
+    t0 = time.perf_counter()
+    records, defaults = capture(spec, sizes or sample_sizes(spec))
+    floats = {**defaults, **{k: float(v) for k, v in spec.args if isinstance(v, float)}}
+    shapes = tuple((i.name, tuple(str(d) for d in i.logical_dims())) for i in spec.inputs)
+    cases = generalise(records, spec.sizes, floats, shapes)
+    timings = {"capture": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    cache: dict[str, LiftResult] = {}
+    results = tuple(_lift_case(case, options, cache) for case in cases)
+    timings["lift"] = time.perf_counter() - t0
+    return OperatorResult(spec, results, len(records), timings)
+
+
+def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> CaseResult:
+    lifted = []
+    for plan in case.launches:
+        key = f"{plan.ref}|{plan.text}"
+        if key not in cache:
+            cache[key] = lift(plan.ref, plan.text, options)
+        lifted.append(cache[key])
+    status = min(r.status for r in lifted)
+    bad = next((r for r in lifted if r.status <= Status.UNKNOWN), None)
+    notes = [n for p in case.launches for n in p.notes]
+    if bad is not None:
+        return CaseResult(case, tuple(lifted), tuple(None for _ in case.outputs), bad.status,
+                          f"{bad.kernel}: {bad.reason}")
+    if notes:
+        return CaseResult(case, tuple(lifted), tuple(None for _ in case.outputs), Status.UNKNOWN, "; ".join(notes))
+    written: dict[str, Formula] = {}
+    inputs = {name for name, _ in case.inputs}
+    for result in lifted:
+        for f in result.formulas:
+            body = inline(f.body, {k: v for k, v in written.items() if k not in inputs})
+            written[f.output] = Formula(f.output, f.indices, f.shape, body)
+    formulas, reasons = [], []
+    for out in case.outputs:
+        f = written.get(out.role)
+        mapped = None if f is None else _reshape(f, out.shape)
+        if mapped is None:
+            reasons.append(f"{out.role}: " + ("no kernel writes it" if f is None else
+                                              f"returned as a view of shape [{', '.join(out.shape)}] of "
+                                              f"[{', '.join(str(s) for s in f.shape)}] (not modelled)"))
+        formulas.append(mapped)
+    if reasons:
+        return CaseResult(case, tuple(lifted), tuple(formulas), Status.UNKNOWN, "; ".join(reasons))
+    return CaseResult(case, tuple(lifted), tuple(formulas), status)
+
+
+def inline(body: Term, written: dict[str, Formula]) -> Term:
+    """Replace every read of a buffer written by an earlier kernel by that kernel's formula."""
+    if not written:
+        return body
+
+    def step(n: Term) -> Term:
+        f = written.get(n.attr) if n.op is Op.ACCESS else None
+        if f is None:
+            return n
+        return substitute(fresh_binders(f.body), dict(zip(f.indices, n.args)))
+
+    return tidy(transform(body, step))
+
+
+def _reshape(f: Formula, shape: tuple[str, ...]) -> Formula | None:
+    """The operator returns the kernel's tensor, or a view of it without its unit dimensions."""
+    from ..ir.printer import to_text
+
+    kernel_shape = tuple(to_text(s) for s in f.shape)
+    name = f.output
+    if kernel_shape == shape:
+        return f
+    keep = [d for d, s in enumerate(kernel_shape) if s != "1"]
+    if [kernel_shape[d] for d in keep] != [s for s in shape if s != "1"] or any(s == "1" for s in shape):
+        return None
+    indices = tuple(index(INDEX_NAMES[n]) for n in range(len(keep)))
+    mapping = {f.indices[d]: (indices[keep.index(d)] if d in keep else integer(0)) for d in range(len(kernel_shape))}
+    renamed = {i: index(f"ι{n}") for n, i in enumerate(indices)}  # two-step rename: no clash with i, j
+    body = substitute(f.body, {k: substitute(v, renamed) for k, v in mapping.items()})
+    body = substitute(body, {v: k for k, v in renamed.items()})
+    return Formula(name, indices, tuple(f.shape[d] for d in keep), body)
