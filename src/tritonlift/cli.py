@@ -79,8 +79,15 @@ def lift(
     no_simplify: bool = typer.Option(False, "--no-simplify", help="do not derive the textbook form"),
     names: bool = typer.Option(False, "--names", help="use named operators (sigmoid) in the textbook form"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
+    inputs: Optional[str] = typer.Option(None, "--inputs", help="operator mode: KERNEL is a host function "
+                                         "path.py::fn, run on inputs such as 'x=f32[M, N], w=f32[N]'"),
+    op_args: Optional[str] = typer.Option(None, "--args", help="operator mode: other arguments, 'dim=-1, eps=1e-5'"),
 ) -> None:
-    """Lift KERNEL to a formula and check it."""
+    """Lift KERNEL to a formula and check it (or, with --inputs, a host function's operator)."""
+    if inputs is not None:
+        from .capture.cli import run_operator
+
+        raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
     raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr,
                               unbounded=not bounded_only, simplify=not no_simplify, names=names))
 
@@ -155,6 +162,21 @@ def _save_traceback() -> str:
     with os.fdopen(fd, "w") as f:
         f.write(traceback.format_exc())
     return path
+
+
+@app.command()
+def check(
+    operator: str = typer.Argument(..., help="path/to/ops.py::function (host code that launches Triton kernels)"),
+    inputs: str = typer.Option(..., "--inputs", help="'x=f32[M, N]', 'x=f32[M, N].t(), w=f32[N]'"),
+    against: str = typer.Option(..., "--against", help="a PyTorch expression, e.g. 'torch.softmax(x, dim=-1)'"),
+    op_args: Optional[str] = typer.Option(None, "--args", help="other arguments of the function, 'dim=-1'"),
+    no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the kernels' runs in Triton's interpreter"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="more detail"),
+) -> None:
+    """Prove an operator equal to a PyTorch expression for all sizes, or find a counterexample."""
+    from .capture.cli import run_check
+
+    raise typer.Exit(run_check(operator, inputs, against, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
 
 
 @app.command()

@@ -36,6 +36,7 @@ class OperatorResult:
     spec: OperatorSpec
     cases: tuple[CaseResult, ...]
     samples: int
+    floats: dict[str, float] = field(default_factory=dict)  # named float arguments (eps), by value
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -66,7 +67,7 @@ def lift_spec(spec: OperatorSpec, options: Options, sizes: list[dict[str, int]] 
     cache: dict[str, LiftResult] = {}
     results = tuple(_lift_case(case, options, cache) for case in cases)
     timings["lift"] = time.perf_counter() - t0
-    return OperatorResult(spec, results, len(records), timings)
+    return OperatorResult(spec, results, len(records), floats, timings)
 
 
 def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> CaseResult:

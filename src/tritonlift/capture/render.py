@@ -1,0 +1,54 @@
+"""Text rendering of operator lifts and checks (returns text; only cli.py prints)."""
+
+from __future__ import annotations
+
+from ..report.text import MARK
+from .check import CheckResult
+from .lifting import OperatorResult
+
+
+def _header(name: str, status, scope: str, seconds: float) -> str:
+    return f"{name}  {MARK[status]} {status.name}  ({scope})  {seconds:.2f} s"
+
+
+def render_operator(result: OperatorResult, verbose: bool = False) -> str:
+    seconds = sum(result.timings.values())
+    lines = [_header(result.name, result.status, f"{len(result.cases)} case{'s' if len(result.cases) != 1 else ''}, "
+                     f"host code run at {result.samples} size assignments", seconds)]
+    for n, c in enumerate(result.cases, 1):
+        lines.append(f" case {n}: {MARK[c.status]} {c.status.name}  (observed for {c.case.describe()}; "
+                     f"{c.case.samples} size assignment{'s' if c.case.samples != 1 else ''})")
+        for plan, lifted in zip(c.case.launches, c.launches):
+            lines.append(f"  launch: {plan.text}   {MARK[lifted.status]} {lifted.status.name}")
+            if verbose:
+                lines.extend(f"    {f.text()}" for f in lifted.formulas)
+        for f in c.formulas:
+            if f is not None:
+                lines.append(f"  {f.text()}")
+        if c.reason:
+            lines.append(f"  reason: {c.reason}")
+        assumptions = []
+        for lifted in c.launches:
+            assumptions.extend(a for a in lifted.assumptions if a not in assumptions)
+        assumptions.append(f"the host code launches as described for all sizes of the case (checked at "
+                           f"{c.case.samples} size assignment{'s' if c.case.samples != 1 else ''})")
+        lines.append(f"  assumes: {'; '.join(assumptions)}")
+    return "\n".join(lines)
+
+
+def render_check(result: CheckResult, verbose: bool = False) -> str:
+    lines = [_header(f"{result.lifted.name} == {result.against}", result.status,
+                     f"{len(result.cases)} case{'s' if len(result.cases) != 1 else ''}", result.seconds)]
+    for n, (c, lifted) in enumerate(zip(result.cases, result.lifted.cases), 1):
+        lines.append(f" case {n}: {MARK[c.status]} {c.status.name}  (observed for {c.case_text})")
+        for plan, lk in zip(lifted.case.launches, lifted.launches):
+            lines.append(f"  launch: {plan.text}   {MARK[lk.status]} {lk.status.name}")
+        for f, o in zip(lifted.formulas, c.outputs):
+            if f is not None:
+                lines.append(f"  {f.text()}")
+            if o.reference is not None:
+                lines.append(f"  reference: {o.reference.text()}")
+            lines.append(f"  {MARK[o.status]} {o.status.name}: {o.how}")
+        if c.counterexample:
+            lines.append(f"  counterexample {c.counterexample}")
+    return "\n".join(lines)
