@@ -180,6 +180,25 @@ def check(
 
 
 @app.command()
+def survey(
+    target: str = typer.Argument(..., help="a folder, a .py file, a wheel/sdist, or a package name "
+                                 "(read, never imported; a package that is not installed is fetched with pip)"),
+    out_dir: str = typer.Option(..., "--out", "-o", help="folder for report.json, report.md and report.html"),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="kernels lifted at once (worker processes)"),
+    timeout: float = typer.Option(300.0, "--timeout", help="seconds per kernel and launch; then UNKNOWN (timeout)"),
+    memory: int = typer.Option(2048, "--memory", help="MB of address space per worker; then UNKNOWN (memory)"),
+    launches: Optional[str] = typer.Option(None, "--launches", help="JSON/TOML file: 'module::kernel' -> launches"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="lift everything again (default: OUT_DIR/.cache)"),
+    backend: str = typer.Option("local", "--backend", help="'local' worker processes or 'ray'"),
+    no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the run in Triton's interpreter"),
+) -> None:
+    """Lift every kernel of a library and write reports (exit 0 when they were written)."""
+    from .survey.command import run_survey
+
+    raise typer.Exit(run_survey(target, out_dir, jobs, timeout, memory, launches, no_cache, backend, no_oracle))
+
+
+@app.command()
 def version() -> None:
     """Print the version of tritonlift and of the solvers it uses."""
     import z3
