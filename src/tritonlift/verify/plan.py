@@ -61,12 +61,22 @@ def make_plan(bound: BoundLaunch, options) -> SizePlan:
         # two tiles (the other sizes small), so a last partial tile is always exercised
         for n in names:
             wanted_values = (block - 1, block, block + 1, 2 * block, 2 * block + 1)
-            edges[n] = tuple(sorted({v for v in wanted_values if v > bounds[n]}))
-            for v in edges[n]:
-                grid.append({m: (v if m == n else min(2, bounds[m])) for m in names})
+            points = {v: _edge_point(bound, names, bounds, n, v) for v in sorted(wanted_values) if v > bounds[n]}
+            grid.extend(p for p in points.values() if p)
+            edges[n] = tuple(v for v, p in points.items() if p)  # only values really checked are described
         edges = {n: v for n, v in edges.items() if v}
     grid = [g for g in grid if not _overlapping(bound, g)]
     return SizePlan(names, bounds, tuple(grid), frozenset(_training(names, values)), edges)
+
+
+def _edge_point(bound: BoundLaunch, names: tuple[str, ...], bounds: dict[str, int], n: str, v: int):
+    """Size `n` = v with the other sizes small, or None. When that view overlaps itself because
+    another size must not be smaller than `n` (a row stride), that size takes v as well."""
+    small = {m: (v if m == n else min(2, bounds[m])) for m in names}
+    for candidate in (small, *({**small, m: v} for m in names if m != n)):
+        if not _overlapping(bound, candidate):
+            return candidate
+    return None
 
 
 def _overlapping(bound: BoundLaunch, sizes: dict[str, int]) -> bool:

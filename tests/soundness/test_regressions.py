@@ -1,0 +1,53 @@
+"""Soundness bugs found by the random-kernel campaign (bench/campaign.py), each minimised by hand.
+
+Each test is the smallest kernel that showed the bug, with the verdict it got before the fix.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import tritonlift
+from tritonlift.frontend import load_kernel
+from tritonlift.launch.bind import bind
+from tritonlift.launch.parse import parse_launch
+from tritonlift.pipeline import Options
+from tritonlift.result import Status
+from tritonlift.verify.plan import make_plan
+
+# A row sum over one fixed tile of 16 lanes: right for N ≤ 16, wrong from N = 17 on.
+FIXED_TILE_ROW_SUM = textwrap.dedent('''\
+    import triton
+    import triton.language as tl
+
+
+    @triton.jit
+    def k(out_ptr, x_ptr, N, stride_x, BLOCK: tl.constexpr):
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + row * stride_x + cols, mask=cols < N, other=0.0)
+        tl.store(out_ptr + row, tl.sum(x, axis=0))
+    ''')
+STRIDED = "k[(M,)](out[M], x[M, N; sx, 1], N, sx, BLOCK=16)"
+
+
+def test_strided_fixed_tile_is_checked_past_the_tile(tmp_path):
+    """Campaign `--seed 2` kernels 2000004, 2000149, 2000234 (row_single, small_fixed_block, strided
+    input) were BOUNDED with a scope listing N ∈ {15, 16, 17, 32, 33}, yet wrong from N = 17 on:
+    each edge point had the row stride at 2 < N, an overlapping view, so the plan dropped it while
+    the scope still named it (verify/plan.py; fixed: the stride takes the edge value too)."""
+    path = tmp_path / "fixed_tile.py"
+    path.write_text(FIXED_TILE_ROW_SUM)
+    result = tritonlift.lift(f"{path}::k", STRIDED, oracle=False, simplify=False)
+    assert result.status is Status.COUNTEREXAMPLE, (result.status, result.scope)
+    assert result.counterexample.sizes["N"] > 16
+
+
+def test_every_edge_size_the_scope_names_is_in_the_grid(tmp_path):
+    path = tmp_path / "fixed_tile.py"
+    path.write_text(FIXED_TILE_ROW_SUM)
+    plan = make_plan(bind(load_kernel(f"{path}::k"), parse_launch(STRIDED)), Options())
+    assert plan.edges["N"] == (15, 16, 17, 32, 33)
+    for name, values in plan.edges.items():
+        for v in values:
+            assert any(point[name] == v for point in plan.grid), (name, v)
