@@ -74,7 +74,8 @@ def run_worker(target: Target, corpus: Path, oracle: bool, result_path: Path) ->
     start = time.perf_counter()
     code = 0
     try:
-        options = Options(oracle=oracle, **target.options)
+        safety = os.environ.get("TRITONLIFT_BENCH_SAFETY") == "1"  # set by --safety-only, inherited
+        options = Options(oracle=oracle, safety_only=safety, **target.options)
         result = lift(_kernel_ref(target, corpus), target.launch, options)
         row.update(_result_row(result))
     except TritonLiftError as error:
@@ -367,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="targets lifted at once (default 2)")
     parser.add_argument("--out", default=str(HERE / "results"), help="results folder (default bench/results)")
     parser.add_argument("--no-oracle", action="store_true", help="skip the Triton-interpreter cross-check")
+    parser.add_argument("--safety-only", action="store_true",
+                        help="prove bounds, race freedom and defined values only (issue 10's survey)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per target (default 300)")
     parser.add_argument("--only", nargs="*", default=None, help="run only targets whose id contains one of these")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
@@ -394,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     os.environ["TRITON_INTERPRET"] = "1"  # inherited by every worker and by tritonlift's oracle subprocess
+    if args.safety_only:
+        os.environ["TRITONLIFT_BENCH_SAFETY"] = "1"
     oracle = not args.no_oracle
     started = _dt.datetime.now()
     t0 = time.perf_counter()
@@ -419,12 +424,14 @@ def main(argv: list[str] | None = None) -> int:
 
     meta = {"date": started.strftime("%Y-%m-%d"), "started": started.strftime("%Y-%m-%d %H:%M:%S"),
             "wall seconds": wall, "jobs": args.jobs, "oracle": oracle, "timeout": args.timeout,
+            "safety only": args.safety_only,
             "machine": _machine(), "versions": _versions(), "git": _git(), "corpus": str(corpus),
             "command": " ".join(["python bench/run.py", *(sys.argv[1:] if argv is None else argv)]),
             "targets": len(ordered)}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{meta['date']}-flaggems-v2.1" + ("-partial" if args.only is not None else "")
+    stem = f"{meta['date']}-{'safety-' if args.safety_only else ''}flaggems-v2.1" + \
+        ("-partial" if args.only is not None else "")
     (out / f"{stem}.json").write_text(json.dumps({"meta": meta, "rows": ordered}, indent=1, ensure_ascii=False,
                                                  default=str) + "\n")
     (out / f"{stem}.md").write_text(render_markdown(meta, ordered))

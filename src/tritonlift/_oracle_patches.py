@@ -302,6 +302,24 @@ class BoundsGuard:
 
     def reset(self, tensors):
         self.tensors, self.reports = tensors, {}
+        self.writes, self.races = {}, {}  # address -> (program, value); (tensor) -> first conflict
+
+    def record_writes(self, ptrs, values, mask):
+        """Programs run one after another here; on a GPU they run at once, so two programs writing
+        one address with different values is a race whichever order this run happened to take."""
+        if not self.tensors:
+            return
+        program = tuple(interp.interpreter_builder.grid_idx)
+        ptrs = np.asarray(ptrs).astype(np.uint64)
+        mask = np.broadcast_to(np.asarray(mask, dtype=bool), ptrs.shape)
+        values = np.broadcast_to(np.asarray(values), ptrs.shape)
+        for addr, value in zip(ptrs[mask].tolist(), values[mask].tolist()):
+            earlier = self.writes.get(addr)
+            if earlier is not None and earlier[0] != program and earlier[1] != value and not \
+                    (value != value and earlier[1] != earlier[1]):
+                name, base, _, _, _, elsize = next(t for t in self.tensors if t[1] <= addr < t[2])
+                self.races.setdefault(name, ((addr - base) // elsize, earlier[0], program, earlier[1], value))
+            self.writes[addr] = (program, value)
 
     def out_of_bounds(self, op, ptrs, mask):
         """The masked-in lanes outside every tensor (None if there are none); records them."""
@@ -332,7 +350,8 @@ class BoundsGuard:
         entry[1], entry[2] = min(entry[1], offset), max(entry[2], offset)
 
     def descriptions(self):
-        out = []
+        out = [f"conflicting writes to {name}: element offset {off} is written by programs {a} and {b} with "
+               f"different values ({va:.6g} and {vb:.6g})" for name, (off, a, b, va, vb) in sorted(self.races.items())]
         for (op, name), (lanes, lo, hi, program) in sorted(self.reports.items()):
             where = f"element offset {lo}" if lo == hi else f"element offsets {lo}..{hi}"
             out.append(f"{op} {name}: {lanes} address(es) outside its storage, {where} "
@@ -349,6 +368,13 @@ def _install_guard():
     rmw, cas = builder.create_atomic_rmw, builder.create_atomic_cas
 
     def masked_load(self, ptrs, mask, other, *rest):
+        ret = _guarded_load(self, ptrs, mask, other, *rest)
+        if other is None and np.issubdtype(ret.data.dtype, np.floating):
+            # a masked-off lane without other= is unspecified on a GPU: NaN makes any use of it visible
+            ret.data[~np.broadcast_to(np.asarray(mask.data, dtype=bool), ret.data.shape)] = np.nan
+        return ret
+
+    def _guarded_load(self, ptrs, mask, other, *rest):
         bad = GUARD.out_of_bounds("load from", ptrs.data, mask.data)
         if bad is None:
             return load(self, ptrs, mask, other, *rest)
@@ -363,6 +389,7 @@ def _install_guard():
         bad = GUARD.out_of_bounds("store to", ptrs.data, mask.data)
         if bad is not None:
             mask = interp.TensorHandle(mask.data & ~bad, mask.dtype)
+        GUARD.record_writes(ptrs.data, value.data, mask.data)
         return store(self, ptrs, value, mask, *rest)
 
     def atomic_rmw(self, op, ptr, val, mask, *rest):

@@ -78,6 +78,8 @@ def lift(
     bounded_only: bool = typer.Option(False, "--bounded-only", help="skip the proof for all sizes (no VERIFIED)"),
     no_simplify: bool = typer.Option(False, "--no-simplify", help="do not derive the textbook form"),
     names: bool = typer.Option(False, "--names", help="use named operators (sigmoid) in the textbook form"),
+    safety_only: bool = typer.Option(False, "--safety-only", help="prove only bounds, race freedom and defined "
+                                     "values (for kernels whose values cannot be lifted yet)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
     inputs: Optional[str] = typer.Option(None, "--inputs", help="operator mode: KERNEL is a host function "
                                          "path.py::fn, run on inputs such as 'x=f32[M, N], w=f32[N]'"),
@@ -89,11 +91,12 @@ def lift(
 
         raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
     raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr,
-                              unbounded=not bounded_only, simplify=not no_simplify, names=names))
+                              unbounded=not bounded_only, simplify=not no_simplify, names=names,
+                              safety_only=safety_only))
 
 
 def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True,
-             simplify=True, names=False) -> int:
+             simplify=True, names=False, safety_only=False) -> int:
     from .pipeline import Options, lift as do_lift
     from .report.json_report import to_json
     from .report.text import render_text
@@ -103,7 +106,7 @@ def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, o
         if emit not in (None, "torch"):
             raise TritonLiftError(f"--emit {emit}: only 'torch' is supported")
         options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle, unbounded=unbounded,
-                          simplify=simplify, names=names)
+                          simplify=simplify, names=names, safety_only=safety_only)
         result = do_lift(kernel, launch, options)
         if emit == "torch":
             if not result.formulas or result.status is Status.COUNTEREXAMPLE:

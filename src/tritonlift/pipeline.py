@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from .errors import TritonLiftError
+from .errors import TritonLiftError, UnsupportedFeature
 from .frontend import Kernel, load_kernel
 from .ir.term import Op, access, index, param, walk
 from .launch.bind import BoundLaunch, bind, instantiate
@@ -21,7 +21,7 @@ from .synth.expnorm import normal_form
 from .synth.tidy import textbook, tidy
 from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
 from .verify import plan as size_plan
-from .verify.spec_check import SAFETY_EVENTS, check_spec
+from .verify.spec_check import SAFETY_EVENTS, check_spec, describe_sizes, undefined_output
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Options:
     unbounded: bool = True  # try to prove the formula for all sizes (VERIFIED)
     simplify: bool = True  # show the textbook form (e-graph simplification, issue 6)
     names: bool = False  # recognise named operators (sigmoid) in the textbook form
+    safety_only: bool = False  # prove bounds, race freedom and defined values without lifting values
     z3_timeout_ms: int = 10_000
     extra: dict = field(default_factory=dict)
 
@@ -63,10 +64,17 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     plan = size_plan.make_plan(bound, options)
     configs = range(len(bound.configs)) if options.config is None else [options.config]
     specs: list[Spec] = []
-    for sizes in plan.grid:
-        for cfg in configs:
-            specs.append(execute(k, bound, instantiate(bound, sizes, cfg), cfg))
+    try:
+        for sizes in plan.grid:
+            for cfg in configs:
+                specs.append(execute(k, bound, instantiate(bound, sizes, cfg), cfg))
+    except UnsupportedFeature as err:
+        if not options.safety_only:
+            raise
+        specs = [err]  # e.g. addresses computed from loaded indices: only the symbolic run models them
     timings["symbolic execution"] = time.perf_counter() - t0
+    if options.safety_only:
+        return _lift_safety(k, bound, parsed, plan, list(configs), specs, options, timings, start)
 
     t0 = time.perf_counter()
     outputs = _outputs(bound, specs)
@@ -100,14 +108,14 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
 
     assumptions = _assumptions(bound, formulas, len(list(configs)))
     scope = plan.describe(len(list(configs)))
-    unsafe = next((s for s in specs if any(e.kind in SAFETY_EVENTS for e in s.events)), None)
-    if unsafe is not None:  # an out-of-bounds access or a race refutes the kernel whatever it computes
-        outcome = check_spec(unsafe, [], bound, options.z3_timeout_ms)
-        status, reason, cex = Status.COUNTEREXAMPLE, outcome.counterexample.what, outcome.counterexample
+    unsafe = _first_violation(specs, bound, options)
+    if unsafe is not None:  # an out-of-bounds access, a race or an undefined value refutes the kernel
+        cex, config, checks = unsafe
+        status, reason = Status.COUNTEREXAMPLE, cex.what
         if options.oracle:
-            status, reason, cex = _confirm(k, bound, cex, unsafe.config, timings)
+            status, reason, cex = _confirm(k, bound, cex, config, timings)
         return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), (), tuple(assumptions), scope,
-                          reason, cex, outcome.checks, _done(timings, start))
+                          reason, cex, checks, _done(timings, start))
     if failure is not None:
         return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions), scope,
                           reason=f"no formula found: {failure}", timings=_done(timings, start))
@@ -143,7 +151,14 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
         for outcome in outcomes:
             checks.extend(outcome.checks)
         failed = next((o for o in outcomes if not o.proved), None)
-        if failed is None:
+        violation = _replay_violation(k, bound, outcomes, list(configs), verified_forms, options) \
+            if failed is not None else None
+        if violation is not None:  # a safety obligation failed beyond the grid, and it shows at concrete sizes
+            counterexample, config_at = violation
+            status, reason = Status.COUNTEREXAMPLE, counterexample.what
+            if options.oracle:
+                status, reason, counterexample = _confirm(k, bound, counterexample, config_at, timings)
+        elif failed is None:
             status = Status.VERIFIED
             scope = "all sizes ≥ 1, every program id" + (f", each of {len(outcomes)} autotune configurations"
                                                          if len(outcomes) > 1 else "") + \
@@ -166,6 +181,120 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             notes.append(f"interpreter check not run: {oracle.check.detail}")
     return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), simpler, tuple(assumptions), scope,
                       reason, counterexample, tuple(checks), _done(timings, start), tuple(notes), proven)
+
+
+def _lift_safety(k: Kernel, bound: BoundLaunch, parsed: Launch, plan, configs: list[int], specs: list[Spec],
+                 options: Options, timings: dict, start: float) -> LiftResult:
+    """--safety-only: every access in bounds, no conflicting writes, no undefined value stored —
+    at every size of the grid (concrete runs), then for all sizes (symbolic run); no formula."""
+    assumptions = [a for a in _assumptions(bound, [], len(configs)) if not a.startswith("real arithmetic")]
+    assumptions += [t.describe_values() for t in bound.tensors if t.values]
+    scope = plan.describe(len(configs))
+    if specs and isinstance(specs[0], UnsupportedFeature):
+        found, scope = None, "no concrete runs"
+        checks = [Check("safety at every size of the grid", "skipped", timings["symbolic execution"],
+                        f"the concrete executor does not model it: {specs[0].render()}")]
+    else:
+        found = _first_violation(specs, bound, options)
+        checks = [Check(f"safety at every size of the grid ({len(specs)} runs)", "refuted" if found else "proved",
+                        timings["symbolic execution"])]
+    if found is None and options.unbounded:
+        from .verify.unbounded import verify_safety
+
+        t0 = time.perf_counter()
+        outcomes = [verify_safety(k, bound, cfg) for cfg in configs]
+        timings["unbounded verification"] = time.perf_counter() - t0
+        for outcome in outcomes:
+            checks.extend(outcome.checks)
+        failed = next((o for o in outcomes if not o.proved), None)
+        if failed is None:
+            concrete = "" if scope == "no concrete runs" else \
+                f"; also run exhaustively for {plan.describe(len(outcomes)).split(' (')[0]}"
+            scope = "safety only (bounds, races, undefined values), all sizes ≥ 1, every program id" + \
+                (f", each of {len(outcomes)} autotune configurations" if len(outcomes) > 1 else "") + concrete
+            return LiftResult(k.name, k.file, parsed.text, Status.VERIFIED, (), (), tuple(
+                assumptions + ["index arithmetic does not overflow"]), scope, checks=tuple(checks),
+                timings=_done(timings, start))
+        found = _replay_violation(k, bound, outcomes, configs, [], options)
+        if found is None:
+            return LiftResult(k.name, k.file, parsed.text, Status.BOUNDED, (), (), tuple(assumptions),
+                              f"safety only, {scope}", checks=tuple(checks), timings=_done(timings, start),
+                              notes=(failed.reason,))
+    if found is None:
+        return LiftResult(k.name, k.file, parsed.text, Status.BOUNDED, (), (), tuple(assumptions),
+                          f"safety only, {scope}", checks=tuple(checks), timings=_done(timings, start))
+    cex, config = found[0], found[1]
+    status, reason = Status.COUNTEREXAMPLE, cex.what
+    if options.oracle:
+        status, reason, cex = _confirm(k, bound, cex, config, timings)
+    return LiftResult(k.name, k.file, parsed.text, status, (), (), tuple(assumptions), f"safety only, {scope}",
+                      reason, cex, tuple(checks), _done(timings, start))
+
+
+def _replay_violation(k: Kernel, bound: BoundLaunch, outcomes, configs: list[int], formulas: list[Formula],
+                      options: Options):
+    """Run the concrete executor at the sizes where an all-sizes obligation was refuted by z3: the
+    bad access or the wrong element it exhibits there is the counterexample (None when nothing
+    shows: z3's model may rely on values no real input has, e.g. reductions taken as atoms)."""
+    for outcome, cfg in zip(outcomes, configs):
+        if outcome.violation_sizes is None:
+            continue
+        sizes = {n: max(1, v) for n, v in outcome.violation_sizes.items()}
+        try:
+            spec = execute(k, bound, instantiate(bound, sizes, cfg), cfg)
+        except TritonLiftError:
+            if outcome.witness is not None:  # e.g. a gather: z3's model is the access itself
+                return _witness_counterexample(bound, outcome.witness), cfg
+            continue
+        found = _first_violation([spec], bound, options)
+        if found is None:
+            wrong = check_spec(spec, formulas, bound, options.z3_timeout_ms).counterexample
+            found = (wrong, cfg, ()) if wrong is not None else None
+        if found is not None:
+            cex, config, _ = found
+            return replace(cex, replayed=f"{cex.replayed}, at sizes found by z3"), config
+    return None
+
+
+def _witness_counterexample(bound: BoundLaunch, w) -> Counterexample:
+    """A bad access found in z3's model, with index tensors holding the values the model chose
+    (elsewhere the first value the launch allows), ready for the interpreter's replay."""
+    import numpy as np
+
+    from .ir.intexpr import evaluate_int
+
+    concrete = instantiate(bound, w.sizes, 0)
+    arrays, shown = {}, []
+    for t in bound.tensors:
+        if t.name in w.index_values:
+            fill = evaluate_int(t.values[0][0], w.sizes) if t.values else 0
+            flat = np.full(int(np.prod(concrete.shapes[t.name])), fill, dtype=np.int64)
+            for offset, value in sorted(w.index_values[t.name].items()):
+                flat[offset] = value
+                shown.append(f"{t.name} at offset {offset} = {value}")
+            arrays[t.name] = flat.reshape(concrete.shapes[t.name]).tolist()
+            if not t.values:
+                shown.append(f"the launch states no range for {t.name}: write e.g. {t.name}[…]:i64 in 0..C-1")
+    lane = f"lane {list(w.lane)}: " if w.lane else ""
+    where = "past the end of" if w.offset >= w.extent else "before"
+    what = (f"out-of-bounds {w.kind} at {w.site} by program {w.program[:len(bound.launch.grid)]}: {lane}{w.tensor}: "
+            f"offset {w.offset} is {where} its storage of {w.extent} elements ({', '.join(shown)})")
+    return Counterexample(w.sizes, what, inputs=dict(s.split(" = ") for s in shown if " = " in s),
+                          replayed="z3 model of the symbolic run", arrays=arrays)
+
+
+def _first_violation(specs: list[Spec], bound: BoundLaunch, options: Options):
+    """The first safety violation at a concrete size: (counterexample, config, checks), or None."""
+    for spec in specs:
+        if any(e.kind in SAFETY_EVENTS for e in spec.events):
+            outcome = check_spec(spec, [], bound, options.z3_timeout_ms)
+            return outcome.counterexample, spec.config, outcome.checks
+    for spec in specs:
+        cex = undefined_output(spec)
+        if cex is not None:
+            return cex, spec.config, (Check(f"undefined values at {describe_sizes(spec.sizes)}", "refuted", 0.0,
+                                            cex.what),)
+    return None
 
 
 def _textbooks(formulas: list[Formula], options: Options):

@@ -21,6 +21,15 @@ class TensorArg:
     shape: tuple[Term, ...]
     strides: tuple[Term, ...] | None = None
     dtype: str = "fp32"
+    # `t[M]:i64 in 0..C-1 | -100`: what the launch promises about an index tensor's elements, as
+    # inclusive ranges (lo, hi); None: nothing is promised (any value of the dtype)
+    values: tuple[tuple[Term, Term], ...] | None = None
+
+    def describe_values(self) -> str:
+        from ..ir.printer import to_text
+
+        parts = [to_text(lo) if lo is hi else f"{to_text(lo)}..{to_text(hi)}" for lo, hi in self.values or ()]
+        return f"every element of {self.name} is in {' | '.join(parts)} (stated in the launch)"
 
 
 @dataclass(frozen=True)

@@ -176,10 +176,15 @@ def _tensor(text: str, pairs: dict[int, int], lo: int, hi: int, open_at: int) ->
     piece = text[lo:hi]
     tail = text[close + 1 : hi].strip()
     dtype = "fp32"
+    values = None
+    ranged = re.search(r"(^|\s)in(\s|$)", tail)
+    if ranged:
+        values = _value_ranges(text, close + 1 + text[close + 1:hi].index(tail) + ranged.end(), hi)
+        tail = tail[:ranged.start()].strip()
     if tail:
         if not tail.startswith(":"):
-            raise _error(text, f"unexpected {tail!r} after tensor {text[lo:close + 1]!r}; expected ':dtype' "
-                         "or the end of the argument", text.index(tail, close + 1))
+            raise _error(text, f"unexpected {tail!r} after tensor {text[lo:close + 1]!r}; expected ':dtype', "
+                         "'in lo..hi' or the end of the argument", text.index(tail, close + 1))
         mark = tail[1:].strip()
         if mark.lower() not in DTYPES:
             raise _error(text, f"unknown dtype {mark!r} in {piece!r}", text.index(tail, close + 1) + 1,
@@ -199,7 +204,26 @@ def _tensor(text: str, pairs: dict[int, int], lo: int, hi: int, open_at: int) ->
             n = len(strides)
             raise _error(text, f"tensor {piece!r} has {len(dims)} dim{'s' * (len(dims) != 1)} but {n} "
                          f"stride{'s' * (n != 1)}", parts[1][0])
-    return TensorArg(name, dims, strides, dtype)
+    return TensorArg(name, dims, strides, dtype, values)
+
+
+def _value_ranges(text: str, lo: int, hi: int) -> tuple[tuple[Term, Term], ...]:
+    """`0..C-1 | -100`: inclusive ranges and single values of an index tensor's elements."""
+    out = []
+    start = lo
+    for piece in text[lo:hi].split("|"):
+        a = start + len(piece) - len(piece.lstrip())
+        b = start + len(piece.rstrip())
+        start += len(piece) + 1
+        if a >= b:
+            raise _error(text, "empty value range after 'in'", a, hint="e.g. t[M]:i64 in 0..C-1 | -100")
+        if ".." in text[a:b]:
+            mid = text.index("..", a, b)
+            out.append((_int(text, a, mid), _int(text, mid + 2, b)))
+        else:
+            value = _int(text, a, b)
+            out.append((value, value))
+    return tuple(out)
 
 
 def _value(text: str, pairs: dict[int, int], lo: int, hi: int, forced: dict[str, str]) -> Arg | _Bare:
@@ -284,7 +308,7 @@ def _size_names(terms) -> list[str]:
 
 def _arg_terms(arg: Arg) -> tuple[Term, ...]:
     if isinstance(arg, TensorArg):
-        return arg.shape + (arg.strides or ())
+        return arg.shape + (arg.strides or ()) + tuple(t for r in arg.values or () for t in r)
     return (arg.expr,) if isinstance(arg, IntArg) else ()
 
 

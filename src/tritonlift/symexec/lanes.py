@@ -16,7 +16,7 @@ from ..errors import KernelRuntimeError, UnsupportedFeature
 from ..ir.term import (NEG_INF, POS_INF, Op, Sort, Term, access, apply, bound, canonical_binders, const,
                        index, integer, real, reduce_, substitute, undef)
 from . import fold, ops
-from .values import DType, PointerType
+from .values import INT_DTYPES, DType, PointerType
 
 LANES = tuple(index(f"λ{d}") for d in range(6))
 _TMP = tuple(index(f"λtmp{d}") for d in range(6))
@@ -49,6 +49,19 @@ class LStore:
     shape: tuple[Term, ...]
     site: str
     hyps: tuple[Term, ...] = ()  # ranges of the loop iteration variables the store sits in
+
+
+@dataclass(frozen=True)
+class LLoad:
+    """A load the kernel performs: its address must lie inside the tensor wherever the mask holds."""
+
+    tensor: str
+    offset: Term
+    mask: Term
+    shape: tuple[Term, ...]
+    site: str
+    hyps: tuple[Term, ...] = ()
+    has_other: bool = True
 
 
 @dataclass(frozen=True)
@@ -281,12 +294,29 @@ def _load(interp, args, kwargs, node):
     off, mask, other, shape = _mask_and_other(interp, pointer, _arg(args, kwargs, 1, "mask"),
                                               _arg(args, kwargs, 2, "other"), "tl.load")
     interp.loaded.add(pointer.tensor)
+    if getattr(interp, "loads", None) is not None:
+        interp.loads.append(LLoad(pointer.tensor, off, mask, shape, str(interp.site), (), other is not None))
+    dtype = pointer.dtype.element_ty if isinstance(pointer.dtype, PointerType) else pointer.dtype
+    if dtype.name in INT_DTYPES:  # an index tensor: its elements may address other tensors (gathers)
+        value = Term(Op.ACCESS, (off,), f"{pointer.tensor}@", Sort.INT)
+        if mask is not const(True):  # a masked-off lane without other= is any integer at all
+            unknown = Term(Op.ACCESS, (off,), f"{pointer.tensor}@undefined", Sort.INT)
+            value = fold.where(mask, value, _as_int(other, interp) if other is not None else unknown)
+        return LBlock(value, shape, INT, dtype)
     value = access(f"{pointer.tensor}@", (off,))
     if mask is not const(True):
         value = fold.where(mask, value, fold.to_real(other) if other is not None else
                            undef(f"masked-off lane of {pointer.tensor} loaded without other= at {interp.site}"))
     dtype = pointer.dtype.element_ty if isinstance(pointer.dtype, PointerType) else pointer.dtype
     return LBlock(value, shape, REAL, dtype)
+
+
+def _as_int(t: Term, interp) -> Term:
+    if t.sort is Sort.INT:
+        return t
+    if t.op is Op.CONST and float(t.value).is_integer():
+        return integer(int(t.value))
+    raise UnsupportedFeature("tl.load of an integer tensor with a non-integer other=", interp.site)
 
 
 def _store(interp, args, kwargs, node):

@@ -8,7 +8,7 @@ rescaled sum (z = m = −∞ ? 0 : S·exp(−m)). Anything else is "no invariant
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import UnsupportedFeature
 from ..ir.term import NEG_INF, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
@@ -67,6 +67,7 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     offset = apply(Op.ADD, bounds.start, apply(Op.MUL, tau, bounds.step))
     interp.assign(stmt.target, LBlock(offset, (), INT, DType("int32")), frame, module)
     stores_before = len(interp.stores)
+    loads_before = len(getattr(interp, "loads", None) or ())
     interp.run_block(stmt.body, frame, module)
     interp.site = module.site(stmt)
     all_leaves = set(leaves.values())
@@ -121,6 +122,10 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         s = interp.stores[i]
         interp.stores[i] = LStore(s.tensor, substitute(s.offset, closed), substitute(s.value, closed),
                                   substitute(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
+    for i in range(loads_before, len(getattr(interp, "loads", None) or ())):
+        ld = interp.loads[i]
+        interp.loads[i] = replace(ld, offset=substitute(ld.offset, closed), mask=substitute(ld.mask, closed),
+                                  hyps=ld.hyps + loop_hyps)
     interp.loops.pop()
 
 

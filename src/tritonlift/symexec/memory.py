@@ -48,11 +48,17 @@ class TensorState:
                 self._index.setdefault(sum(i * s for i, s in zip(idx, self.strides)), idx)
         return self._index.get(offset)
 
-    def load(self, offset: int, pid: tuple[int, ...], site: Site, events: list[Event]) -> Term:
+    def _outside(self, offset: int, lane: tuple[int, ...]) -> str:
+        at = f"lane {list(lane)}: " if lane else ""
+        where = "past the end of" if offset >= self.extent else "before" if offset < 0 else "between the elements of"
+        return (f"{at}{self.name}: offset {offset} is not an element of the tensor ({where} its storage of "
+                f"{self.extent} element{'s' if self.extent != 1 else ''}; shape {list(self.shape)}, "
+                f"strides {list(self.strides)})")
+
+    def load(self, offset: int, pid: tuple[int, ...], site: Site, events: list[Event], lane=()) -> Term:
         idx = self.index_of(offset)
         if idx is None:
-            events.append(Event("oob-load", site, pid, f"{self.name}: offset {offset} is not an element of "
-                                f"the tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            events.append(Event("oob-load", site, pid, self._outside(offset, lane)))
             return undef(f"{self.name} at offset {offset}")
         self.reads += 1
         written = self.writes.get(offset)
@@ -64,14 +70,15 @@ class TensorState:
             return last.value
         return access(self.name, (integer(i) for i in idx))
 
-    def store(self, offset: int, value: Term, pid: tuple[int, ...], site: Site, events: list[Event]) -> None:
+    def store(self, offset: int, value: Term, pid: tuple[int, ...], site: Site, events: list[Event],
+              lane=()) -> None:
         idx = self.index_of(offset)
         if idx is None:
-            events.append(Event("oob-store", site, pid, f"{self.name}: offset {offset} is not an element of "
-                                f"the tensor (shape {list(self.shape)}, strides {list(self.strides)})"))
+            events.append(Event("oob-store", site, pid, self._outside(offset, lane)))
             return
         earlier = self.writes.setdefault(offset, [])
         if earlier and earlier[-1].pid != pid and earlier[-1].value is not value:
-            events.append(Event("race", site, pid, f"{self.name}{list(idx)} is also written by program "
+            events.append(Event("race", site, pid, f"{'lane ' + str(list(lane)) + ': ' if lane else ''}"
+                                f"{self.name}{list(idx)} is also written by program "
                                 f"{earlier[-1].pid} with a different value"))
         earlier.append(Write(value, site, pid))

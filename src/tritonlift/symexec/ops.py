@@ -144,6 +144,10 @@ def _pointer_arith(interp, name: str, a: Block, b: Block) -> Block:
         return Block(np.asarray(data, dtype=np.int64), PTR, a.dtype, a.tensor)
     if b.kind == PTR and a.kind in (INT, BOOL) and name == "Add":
         return Block(np.asarray(a.data + b.data, dtype=np.int64), PTR, b.dtype, b.tensor)
+    if TERM in (a.kind, b.kind):
+        raise UnsupportedFeature("an address computed from loaded values (a gather or scatter) at concrete sizes",
+                                 interp.site, hint="--safety-only proves its bounds for every index value the "
+                                 "launch allows, e.g. t[M]:i64 in 0..C-1 | -100")
     raise UnsupportedFeature(f"pointer arithmetic '{name}' with a {a.kind} and a {b.kind} operand", interp.site)
 
 
@@ -238,7 +242,7 @@ def _load(interp, args, kwargs, node):
     offsets = np.broadcast_to(ptr.data, shape)
     for idx in np.ndindex(*shape) if shape else [()]:
         if mask_arr is None or mask_arr[idx]:
-            out[idx] = tensor.load(int(offsets[idx]), interp.pid, interp.site, interp.events)
+            out[idx] = tensor.load(int(offsets[idx]), interp.pid, interp.site, interp.events, idx)
         elif other_arr is not None:
             out[idx] = other_arr[idx]
         else:
@@ -261,7 +265,7 @@ def _store(interp, args, kwargs, node):
     mask_arr = _mask(interp, mask, shape)
     for idx in np.ndindex(*shape) if shape else [()]:
         if mask_arr is None or mask_arr[idx]:
-            tensor.store(int(offsets[idx]), values[idx], interp.pid, interp.site, interp.events)
+            tensor.store(int(offsets[idx]), values[idx], interp.pid, interp.site, interp.events, idx)
     return None
 
 

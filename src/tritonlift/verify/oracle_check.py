@@ -115,10 +115,13 @@ def replay_counterexample(kernel: Kernel, bound: BoundLaunch, cex: Counterexampl
 
     tensors = {n: np.asarray(v, dtype=np.float64) for n, v in cex.arrays.items() if n in
                {t.name for t in bound.tensors}}
+    concrete = instantiate(bound, cex.sizes, config)
+    rng = np.random.default_rng(1)
     for t in bound.tensors:  # unspecified inputs: any values; outputs start as NaN to see unwritten elements
         if t.name not in tensors:
-            shape = tuple(evaluate_int(d, cex.sizes) for d in t.shape)
-            tensors[t.name] = np.full(shape, np.nan) if t.name == cex.output else np.zeros(shape)
+            shape = concrete.shapes[t.name]
+            nan_start = t.name == cex.output and not cex.what.startswith("undefined value")
+            tensors[t.name] = np.full(shape, np.nan) if nan_start else rng.standard_normal(shape)
     params = {n: float(cex.arrays.get(n, 0.5)) for n in bound.float_params}
     try:
         (result,) = run_kernels([build_job(kernel, bound, cex.sizes, config, tensors, params)])
@@ -127,9 +130,9 @@ def replay_counterexample(kernel: Kernel, bound: BoundLaunch, cex: Counterexampl
     if isinstance(result, OracleError):
         return f"not replayed: {result.message[:200]}"
     if cex.output is None:  # a safety claim: the guarded interpreter must see the bad access
+        races = [r for r in result.oob if r.startswith("conflicting writes")]
         if cex.what.startswith("conflicting writes"):
-            return ("not replayable: Triton's interpreter runs programs one after another, so it shows one "
-                    "order of a race, never the race itself")
+            return f"Triton's interpreter, logging every write, sees {races[0]}" if races else None
         if result.oob:
             return f"Triton's interpreter reports {result.oob[0]}"
         # a read between the rows of a strided view stays inside the storage, where the oracle keeps NaN:
@@ -140,6 +143,9 @@ def replay_counterexample(kernel: Kernel, bound: BoundLaunch, cex: Counterexampl
             return f"Triton's interpreter reads memory outside the view: {poisoned[0]} receives NaN from the padding"
         return None
     got = float(result.outputs[cex.output][cex.index])
+    if cex.what.startswith("undefined value"):  # the interpreter fills masked-off lanes without other= with NaN
+        return (f"Triton's interpreter, with masked-off lanes loaded without other= filled with NaN, computes "
+                f"{cex.output}{list(cex.index)} = {got:.6g}") if np.isnan(got) else None
     if cex.formula_value is None:  # a coverage claim: the element must still hold its NaN
         return f"Triton's interpreter leaves {cex.output}{list(cex.index)} unwritten" if np.isnan(got) else None
     if cex.formula_value is not None and np.isclose(got, cex.formula_value, rtol=FP32_RTOL, atol=FP32_ATOL):

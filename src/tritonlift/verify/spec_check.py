@@ -37,6 +37,23 @@ class SpecOutcome:
     reason: str = ""
 
 
+UNDEFINED_LANE = "masked-off lane"  # the label symexec gives a masked load's lane without other=
+
+
+def undefined_output(spec: Spec) -> Counterexample | None:
+    """An output element whose value depends on a masked-off lane loaded without other= (unspecified
+    on a GPU): a safety violation whatever formula the kernel is meant to compute."""
+    for name, out in spec.outputs.items():
+        for idx, term in sorted(out.values.items()):
+            label = next((str(t.attr) for t in walk(term) if t.op is Op.UNDEF
+                          and str(t.attr).startswith(UNDEFINED_LANE)), None)
+            if label is not None:
+                return Counterexample(spec.sizes, f"undefined value: {name}{list(idx)} at {describe_sizes(spec.sizes)} "
+                                      f"depends on a {label} (its value is unspecified on a GPU)",
+                                      output=name, index=idx, replayed="tritonlift's executor")
+    return None
+
+
 def describe_sizes(sizes: dict[str, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sizes.items())
 

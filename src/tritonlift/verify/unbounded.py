@@ -36,6 +36,7 @@ from ..synth.generalize import Formula
 from ..synth.expnorm import normal_form
 from ..synth.reductions import recognise
 from .intcanon import canon_int, decompose
+from .safety import SafetyOutcome, query, prove_access_safety, prove_race_freedom
 from .z3sym import NotEncodable, SymEncoder
 
 NEUTRAL = {Op.SUM: real(0.0), Op.RMAX: NEG_INF, Op.RMIN: POS_INF, Op.PROD: real(1.0)}
@@ -47,6 +48,8 @@ class UnboundedOutcome:
     proved: bool
     checks: tuple[Check, ...]
     reason: str = ""
+    violation_sizes: dict[str, int] | None = None  # an obligation is refuted at these sizes: replay there
+    witness: object | None = None  # safety.Witness: the bad access itself, for kernels the executor cannot run
 
 
 def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int) -> UnboundedOutcome:
@@ -65,6 +68,10 @@ def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula]
                                  time.perf_counter() - start)]
     layout = {t.name: _strides(t) for t in bound.tensors}
     shapes = {t.name: t.shape for t in bound.tensors}
+    access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
+    checks.extend(access.checks)
+    if access.refuted is not None:
+        return _unsafe(checks, access, "not proven for all sizes: ")
     for division in run.divisions:
         ok = _prove(run, [], [apply(Op.GE, division.dividend, integer(0)), apply(Op.GT, division.divisor, integer(0))])
         checks.append(Check(f"integer division at {division.site} has a nonnegative dividend", ok, 0.0))
@@ -76,12 +83,12 @@ def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula]
         if not stores:
             return UnboundedOutcome(False, tuple(checks), f"{f.output} is not stored at symbolic sizes")
         for s in stores:
-            outcome = _check_store(run, s, f, layout, shapes)
+            outcome, sizes = _check_store(run, s, f, layout, shapes, tuple(bound.sizes))
             checks.extend(outcome)
             failed = next((c for c in outcome if c.result != "proved"), None)
             if failed is not None:
                 return UnboundedOutcome(False, tuple(checks), f"not proven for all sizes: {failed.name}: "
-                                        f"{failed.result}{(' — ' + failed.detail) if failed.detail else ''}")
+                                        f"{failed.result}{(' — ' + failed.detail) if failed.detail else ''}", sizes)
         cover = _coverage(run, stores, f, layout)
         checks.append(cover)
         if cover.result != "proved":
@@ -89,6 +96,35 @@ def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula]
     others = {s.tensor for s in run.stores} - {f.output for f in formulas}
     if others:
         return UnboundedOutcome(False, tuple(checks), f"stores to {', '.join(sorted(others))} have no formula")
+    races = prove_race_freedom(run, tuple(bound.sizes), values_proven=True)
+    checks.extend(races.checks)
+    if races.refuted is not None:
+        return _unsafe(checks, races, "not proven for all sizes: ")
+    return UnboundedOutcome(True, tuple(checks))
+
+
+def _unsafe(checks: list[Check], safety: SafetyOutcome, prefix: str) -> UnboundedOutcome:
+    failed = safety.refuted
+    return UnboundedOutcome(False, tuple(checks), f"{prefix}{failed.name}: {failed.result}"
+                            f"{(' — ' + failed.detail) if failed.detail else ''}", safety.sizes, safety.witness)
+
+
+def verify_safety(kernel: Kernel, bound: BoundLaunch, config: int) -> UnboundedOutcome:
+    """Bounds, races and undefined values alone, for every size (`--safety-only`)."""
+    try:
+        run = _execute(kernel, bound, config)
+    except UnsupportedFeature as err:
+        return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.render()}")
+    except TritonLiftError as err:
+        return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.message}")
+    layout = {t.name: _strides(t) for t in bound.tensors}
+    shapes = {t.name: t.shape for t in bound.tensors}
+    checks: list[Check] = []
+    for safety in (prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify),
+                   prove_race_freedom(run, tuple(bound.sizes))):
+        checks.extend(safety.checks)
+        if safety.refuted is not None:
+            return _unsafe(checks, safety, "")
     return UnboundedOutcome(True, tuple(checks))
 
 
@@ -99,10 +135,12 @@ def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula]
 class _Run:
     hypotheses: list[Term]
     stores: list
+    loads: list
     divisions: list
     loaded: set
     grid: tuple[Term, ...]
     pids: tuple[Term, ...]
+    ranges: dict = None  # index tensor -> the value ranges the launch states
 
 
 def _execute(kernel: Kernel, bound: BoundLaunch, config: int) -> _Run:
@@ -159,9 +197,10 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int) -> _Run:
             args[name] = arg.value if isinstance(arg, LiteralArg) else None
     args.update(constexprs)
     interp = Interpreter({}, pids, grid3, [], domain=lanes)
-    interp.stores, interp.divisions, interp.loaded, interp.loops = [], [], set(), []
+    interp.stores, interp.loads, interp.divisions, interp.loaded, interp.loops = [], [], [], set(), []
     interp.call(JitFunction(kernel.module, kernel.func), [], args)
-    return _Run(hyps, interp.stores, interp.divisions, interp.loaded, grid3, pids)
+    ranges = {t.name: t.values for t in bound.tensors if t.values}
+    return _Run(hyps, interp.stores, interp.loads, interp.divisions, interp.loaded, grid3, pids, ranges)
 
 
 def _strides(t: TensorArg) -> tuple[Term, ...]:
@@ -185,7 +224,7 @@ def _lane_hyps(store) -> list[Term]:
 
 
 def _prove(run: _Run, extra: list[Term], goals: list[Term]) -> str:
-    enc = SymEncoder()
+    enc = SymEncoder(run.ranges)
     solver = z3.Solver(ctx=enc.ctx)
     solver.set("timeout", TIMEOUT_MS)
     solver.set("random_seed", 7)
@@ -214,21 +253,22 @@ def _flatten(t: Term, layout: dict[str, tuple[Term, ...]]) -> Term:
     return transform(t, step)
 
 
-def _check_store(run: _Run, store, f: Formula, layout, shapes) -> list[Check]:
+def _check_store(run: _Run, store, f: Formula, layout, shapes, size_names=()) -> tuple[list[Check], dict | None]:
+    """Frame and value of one store; with the sizes of a refuting model, for a concrete replay."""
     where = f"{f.output} store at {store.site}"
     t0 = time.perf_counter()
     extra = _lane_hyps(store) + [store.mask]
     idx = decompose(canon_int(store.offset), layout[f.output])
     if idx is None:
         return [Check(f"frame: {where}", "unknown", time.perf_counter() - t0,
-                      f"cannot split the offset {store.offset!r} along the strides of {f.output}")]
+                      f"cannot split the offset {store.offset!r} along the strides of {f.output}")], None
     in_bounds = []
     for i, dim in zip(idx, f.shape):
         in_bounds += [apply(Op.GE, i, integer(0)), apply(Op.LT, i, dim)]
     frame = _prove(run, extra, in_bounds or [fold.compare(Op.EQ, integer(0), integer(0))])
     checks = [Check(f"frame: {where} stays inside {f.output}", frame, time.perf_counter() - t0)]
     if frame != "proved":
-        return checks
+        return checks, None
     t0 = time.perf_counter()
     value = _simplify(run, extra, store.value)
     expected = _flatten(substitute(f.body, dict(zip(f.indices, idx))), layout)
@@ -236,16 +276,17 @@ def _check_store(run: _Run, store, f: Formula, layout, shapes) -> list[Check]:
     if a is b:
         checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
                             "identical after mask absorption"))
-        return checks
+        return checks, None
     na = normal_form(a)
     if na is not None and na is normal_form(b):
         checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
                             "identical exp-normal forms after mask absorption"))
-        return checks
+        return checks, None
     result = _prove(run, extra, [apply(Op.EQ, a, b)])
     checks.append(Check(f"value: {where} equals the formula", result, time.perf_counter() - t0,
                         "z3 over the reals, reductions as atoms"))
-    return checks
+    sizes = query(run, extra, [apply(Op.EQ, a, b)], size_names)[1] if result == "refuted" else None
+    return checks, sizes
 
 
 def _canonical(t: Term) -> Term:
@@ -463,7 +504,7 @@ def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
 
 def run_without_pids(run: _Run) -> _Run:
     hyps = [h for h in run.hypotheses if not any(p in free_vars(h) for p in run.pids)]
-    return _Run(hyps, run.stores, run.divisions, run.loaded, run.grid, run.pids)
+    return _Run(hyps, run.stores, run.loads, run.divisions, run.loaded, run.grid, run.pids, run.ranges)
 
 
 def _witness(run: _Run, store, idx, targets) -> dict[Term, Term] | None:

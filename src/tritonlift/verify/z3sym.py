@@ -21,7 +21,9 @@ class NotEncodable(Exception):
 
 
 class SymEncoder:
-    def __init__(self) -> None:
+    def __init__(self, value_ranges: dict | None = None) -> None:
+        # index tensor -> inclusive (lo, hi) ranges its elements lie in, as the launch states
+        self.value_ranges = value_ranges or {}
         self.ctx = z3.Context()
         self.memo: dict[Term, z3.ExprRef] = {}
         self.funcs: dict[object, z3.FuncDeclRef] = {}
@@ -61,6 +63,17 @@ class SymEncoder:
             return z3.Real(f"param:{t.attr}", ctx)
         if op is Op.UNDEF or op in REDUCTIONS:
             return z3.Real(f"atom{len(self.memo)}", ctx)  # distinct terms, distinct values; equal terms share
+        if op is Op.ACCESS and t.sort is Sort.INT:  # an element of an index tensor
+            fn = self.funcs.get(("int-access", t.attr))
+            if fn is None:
+                fn = self.funcs[("int-access", t.attr)] = z3.Function(
+                    f"f{len(self.funcs)}_{t.attr}", *([z3.IntSort(ctx)] * len(t.args)), z3.IntSort(ctx))
+            value = fn(*(self.encode(a) for a in t.args))
+            ranges = self.value_ranges.get(str(t.attr).removesuffix("@"))
+            if ranges and str(t.attr).endswith("@"):
+                self.facts.append(z3.Or([z3.And(self.encode(lo) <= value, value <= self.encode(hi))
+                                         for lo, hi in ranges]))
+            return value
         if op is Op.ACCESS:
             fn = self._func(("access", t.attr), len(t.args), [z3.IntSort(ctx)] * len(t.args))
             return fn(*(self.encode(a) for a in t.args))
