@@ -2,7 +2,7 @@
 
     python bench/campaign.py --count N --seed S [--jobs J] [--bug-rate 0.3] [--timeout 120] [--out bench/results]
 
-Kernels come from tests/soundness/kernelgen.py (six families, ~30% with an injected bug). Each is
+Kernels come from tests/soundness/kernelgen.py (seven families, ~30% with an injected bug). Each is
 lifted without the interpreter cross-check (`Options(oracle=False, simplify=False)`: what the
 verifier alone concludes), in worker processes that are killed at `--timeout` seconds. Then the
 `--emit torch` reference of its formulas is compared with the kernel run in Triton's interpreter on

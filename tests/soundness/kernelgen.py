@@ -4,15 +4,17 @@
     path = g.write(directory)       # k<seed>.py; lift f"{path}::{g.name}" with g.launch
     clean = generate(seed, bug_rate=0.0)   # the same kernel without its bug (the "intended" one)
 
-A kernel is drawn from one of six families (elementwise, single-tile row reductions, tiled row
-loops, online max/rescaled sum, 2-D tiles, 2-D tiles reducing rows) by a seeded `random.Random`;
-the structure is drawn first and the bug afterwards from a second stream, so a kernel and its clean
-twin differ only at the bug's site. `kernels()` is the same grammar as a hypothesis strategy.
+A kernel is drawn from one of seven families (elementwise, single-tile row reductions, tiled row
+loops, online max/rescaled sum, 2-D tiles, 2-D tiles reducing rows, column reductions) by a seeded
+`random.Random`; the structure is drawn first and the bug afterwards from a second stream, so a
+kernel and its clean twin differ only at the bug's site. `kernels()` is the same grammar as a hypothesis strategy.
 
 Bug classes are split by what they do to the kernel's meaning:
   DEFECTS   the kernel no longer computes a formula of the intended shape for every size: unsafe
             accesses, unwritten elements, wrong neutral elements leaking into reductions, missing
-            tiles. A defect that changes results must never be VERIFIED.
+            tiles, masks capped at a constant (`capped`: right up to 20–64 columns, wrong beyond,
+            so only a proof for all sizes can tell). A defect that changes results must never be
+            VERIFIED.
   SEMANTIC  the kernel computes another clean formula (a dropped term, swapped operands): VERIFIED
             is right for it, but only with the formula of the buggy kernel.
 Whether an injected bug changes results at all is for Triton's interpreter to say (the campaign
@@ -27,10 +29,11 @@ from pathlib import Path
 from typing import Callable
 
 DEFECTS = ("mask_le", "wrong_other", "wrong_neutral", "missing_last_tile", "ignored_stride", "unmasked_store",
-           "small_fixed_block", "tile_step", "pid_mapping", "partial_mask", "dropped_rescale")
+           "small_fixed_block", "tile_step", "pid_mapping", "partial_mask", "dropped_rescale", "capped")
 SEMANTIC = ("dropped_term", "swapped_operand")
 BUG_CLASSES = DEFECTS + SEMANTIC
 BUG_RATE = 0.3  # the issue asks for a known fraction of buggy kernels
+CAPS = (20, 37, 64)  # "capped" bugs hold only up to a column count far beyond every size lifting checks
 HEADER = "import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
 NEUTRAL = {"sum": "0.0", "max": '-float("inf")', "min": 'float("inf")'}
 WRONG_NEUTRAL = {"sum": "1.0", "max": "0.0", "min": "0.0"}
@@ -147,6 +150,13 @@ def _apply(e: Expr, bug: str | None) -> str:
     return (changed or e).text()
 
 
+def _below(index: str, size: str, bug: str | None, cap: int) -> str:
+    """The bounds mask `index < size`, with the injected off-by-one or cap."""
+    if bug == "capped":
+        return f"({index} < {size}) & ({index} < {cap})"
+    return f"{index} {'<=' if bug == 'mask_le' else '<'} {size}"
+
+
 def _lines(*rows: str) -> str:
     return "\n".join(r for r in rows if r is not None) + "\n"
 
@@ -159,7 +169,7 @@ def _elementwise(rng: random.Random) -> _Draft:
     leaves = ["x", "y"] + (["alpha"] if alpha else [])
     e1 = _with_input(rng, leaves, rng.randint(1, 3), "x")
     e2 = _with_input(rng, leaves, rng.randint(0, 2), "y") if two else None
-    block = rng.choice([4, 8])
+    block, cap = rng.choice([4, 8]), rng.choice(CAPS)
 
     def render(bug):
         m = "" if bug == "unmasked_store" else ", mask=mask"
@@ -168,7 +178,7 @@ def _elementwise(rng: random.Random) -> _Draft:
             f"def {{name}}({params}BLOCK: tl.constexpr):",
             "    pid = tl.program_id(0)",
             f"    offs = pid * {'(BLOCK - 1)' if bug == 'tile_step' else 'BLOCK'} + tl.arange(0, BLOCK)",
-            f"    mask = offs {'<=' if bug == 'mask_le' else '<'} n",
+            f"    mask = {_below('offs', 'n', bug, cap)}",
             "    x = tl.load(x_ptr + offs, mask=mask)",
             "    y = tl.load(y_ptr + offs, mask=mask)",
             f"    tl.store(out_ptr + offs, {_apply(e1, bug)}{m})",
@@ -176,7 +186,7 @@ def _elementwise(rng: random.Random) -> _Draft:
         launch = (f"{{name}}[(cdiv(n, BLOCK),)](out[n], {'out2[n], ' if two else ''}x[n], y[n], n, "
                   f"{'alpha, ' if alpha else ''}BLOCK={block})")
         return src, launch
-    return _Draft("elementwise", ("mask_le", "unmasked_store", "tile_step") + _term_bugs(e1), render,
+    return _Draft("elementwise", ("mask_le", "unmasked_store", "tile_step", "capped") + _term_bugs(e1), render,
                   ("out", "out2") if two else ("out",))
 
 
@@ -193,7 +203,8 @@ def _row_single(rng: random.Random) -> _Draft:
     identity = f.text() == "x"
     normalize = rng.random() < 0.5  # also write y[i, j] = f(x[i, j]) - red
     strided, (x_decl, stride) = _row_input(rng)
-    fixed = rng.choice([4, 8, 16])
+    fixed, cap = rng.choice([4, 8, 16]), rng.choice(CAPS)
+    shift = "" if normalize or rng.random() < 0.7 else rng.choice([" + 1", " + 2"])  # reads x[i, k + s]
 
     def render(bug):
         other = NEUTRAL[op] if identity else "0.0"
@@ -205,8 +216,8 @@ def _row_single(rng: random.Random) -> _Draft:
             f"def {{name}}(out_ptr, {'y_ptr, ' if normalize else ''}x_ptr, N, stride_x, {'alpha, ' if alpha else ''}"
             "BLOCK: tl.constexpr):",
             "    row = tl.program_id(0)",
-            "    cols = tl.arange(0, BLOCK)",
-            f"    mask = cols {'<=' if bug == 'mask_le' else '<'} N",
+            f"    cols = tl.arange(0, BLOCK){shift}",
+            f"    mask = {_below('cols', 'N', bug, cap)}",
             f"    x = tl.load(x_ptr + row * {'N' if bug == 'ignored_stride' else 'stride_x'} + cols, mask=mask, "
             f"other={other})",
             f"    red = tl.{op}({value}, axis=0)",
@@ -216,7 +227,7 @@ def _row_single(rng: random.Random) -> _Draft:
         launch = (f"{{name}}[(M,)](out[M], {'y[M, N], ' if normalize else ''}{x_decl}, N, {stride}, "
                   f"{'alpha, ' if alpha else ''}BLOCK={block})")
         return src, launch
-    bugs = ("mask_le", "wrong_other", "small_fixed_block") + (("ignored_stride",) if strided else ()) + \
+    bugs = ("mask_le", "wrong_other", "small_fixed_block", "capped") + (("ignored_stride",) if strided else ()) + \
         (("swapped_operand",) if normalize else ()) + (("dropped_term",) if f.args else ())
     return _Draft("row_single", bugs, render, ("out", "y") if normalize else ("out",),
                   (("sx", "N"),) if strided else ())
@@ -228,7 +239,8 @@ def _row_loop(rng: random.Random) -> _Draft:
     lanes = rng.random() < 0.6  # accumulate per lane and reduce at the end, or reduce each tile
     normalize = rng.random() < 0.4
     strided, (x_decl, stride) = _row_input(rng)
-    block = rng.choice([2, 4, 8])
+    block, cap = rng.choice([2, 4, 8]), rng.choice(CAPS)
+    bump = rng.random() < 0.3  # advance a pointer by BLOCK each iteration instead of indexing with off
 
     def render(bug):
         init = WRONG_NEUTRAL[op] if bug == "wrong_neutral" else NEUTRAL[op]
@@ -242,11 +254,13 @@ def _row_loop(rng: random.Random) -> _Draft:
             f"def {{name}}(out_ptr, {'y_ptr, ' if normalize else ''}x_ptr, N, stride_x, BLOCK: tl.constexpr):",
             "    row = tl.program_id(0)",
             f"    acc = tl.full([BLOCK], {init}, tl.float32)" if lanes else f"    acc = {init}",
+            f"    p = {row_ptr} + tl.arange(0, BLOCK)" if bump else None,
             f"    for off in range(0, {end}, BLOCK):",
             "        cols = off + tl.arange(0, BLOCK)",
-            f"        mask = cols {'<=' if bug == 'mask_le' else '<'} N",
-            f"        x = tl.load({row_ptr} + cols, mask=mask, other={other})",
+            f"        mask = {_below('cols', 'N', bug, cap)}",
+            f"        x = tl.load({'p' if bump else row_ptr + ' + cols'}, mask=mask, other={other})",
             f"        acc = {acc}",
+            "        p += BLOCK" if bump else None,
             f"    red = tl.{op}(acc, axis=0)" if lanes else "    red = acc",
             "    tl.store(out_ptr + row, red)",
             *((["    for off in range(0, N, BLOCK):", "        cols = off + tl.arange(0, BLOCK)",
@@ -254,7 +268,7 @@ def _row_loop(rng: random.Random) -> _Draft:
                 f"        tl.store(y_ptr + row * N + cols, {y}, mask=mask)"]) if normalize else []))
         launch = f"{{name}}[(M,)](out[M], {'y[M, N], ' if normalize else ''}{x_decl}, N, {stride}, BLOCK={block})"
         return src, launch
-    bugs = ("mask_le", "wrong_other", "wrong_neutral", "missing_last_tile") + \
+    bugs = ("mask_le", "wrong_other", "wrong_neutral", "missing_last_tile", "capped") + \
         (("ignored_stride",) if strided else ()) + (("swapped_operand",) if normalize else ()) + \
         (("dropped_term",) if f.args else ())
     return _Draft("row_loop", bugs, render, ("out", "y") if normalize else ("out",), (("sx", "N"),) if strided else ())
@@ -264,7 +278,7 @@ def _online(rng: random.Random) -> _Draft:
     result = rng.choice(["lse", "z", "softmax"])  # what is stored: log-sum-exp, the shifted sum, or softmax
     scale = rng.choice(["", "", " * 0.5", " * 2.0"])
     strided, (x_decl, stride) = _row_input(rng)
-    block = rng.choice([2, 4, 8])
+    block, cap = rng.choice([2, 4, 8]), rng.choice(CAPS)
 
     def render(bug):
         other = "0.0" if bug == "wrong_other" else '-float("inf")'
@@ -285,7 +299,7 @@ def _online(rng: random.Random) -> _Draft:
             "    z = tl.zeros([BLOCK], dtype=tl.float32)",
             f"    for off in range(0, {end}, BLOCK):",
             "        cols = off + tl.arange(0, BLOCK)",
-            f"        x = tl.load({row_ptr} + cols, mask=cols {'<=' if bug == 'mask_le' else '<'} N, other={other}){scale}",
+            f"        x = tl.load({row_ptr} + cols, mask={_below('cols', 'N', bug, cap)}, other={other}){scale}",
             "        m_new = tl.maximum(m, x)",
             '        seen = m_new > -float("inf")',
             f"        z = z{rescale} + tl.where(seen, tl.exp(x - m_new), 0.0)",
@@ -295,7 +309,7 @@ def _online(rng: random.Random) -> _Draft:
             store)
         out = "out[M, N]" if result == "softmax" else "out[M]"
         return src, f"{{name}}[(M,)]({out}, {x_decl}, N, {stride}, BLOCK={block})"
-    bugs = ("mask_le", "wrong_other", "wrong_neutral", "missing_last_tile", "dropped_rescale") + \
+    bugs = ("mask_le", "wrong_other", "wrong_neutral", "missing_last_tile", "dropped_rescale", "capped") + \
         (("ignored_stride",) if strided else ())
     return _Draft("online", bugs, render, ("out",), (("sx", "N"),) if strided else ())
 
@@ -305,7 +319,7 @@ def _tile2d(rng: random.Random) -> _Draft:
     alpha = rng.random() < 0.3
     e = _with_input(rng, ["x", "b", "c"] + (["alpha"] if alpha else []), rng.randint(1, 3), "x")
     strided, (x_decl, stride) = _row_input(rng)
-    bm, bn = rng.choice([2, 4]), rng.choice([2, 4, 8])
+    bm, bn, cap = rng.choice([2, 4]), rng.choice([2, 4, 8]), rng.choice(CAPS)
 
     def render(bug):
         if flat:
@@ -315,7 +329,7 @@ def _tile2d(rng: random.Random) -> _Draft:
         else:
             pids = [f"    pid_m = tl.program_id({1 if bug == 'pid_mapping' else 0})", "    pid_n = tl.program_id(1)"]
             grid = "(cdiv(M, BM), cdiv(N, BN))"
-        mask = "rows < M" if bug == "partial_mask" else f"(rows < M) & (cols {'<=' if bug == 'mask_le' else '<'} N)"
+        mask = "rows < M" if bug == "partial_mask" else f"(rows < M) & ({_below('cols', 'N', bug, cap)})"
         src = _lines(
             f"def {{name}}(y_ptr, x_ptr, b_ptr, c_ptr, M, N, stride_x, {'alpha, ' if alpha else ''}"
             "BM: tl.constexpr, BN: tl.constexpr):",
@@ -330,7 +344,8 @@ def _tile2d(rng: random.Random) -> _Draft:
         launch = (f"{{name}}[{grid}](y[M, N], {x_decl}, b[N], c[M], M, N, {stride}, {'alpha, ' if alpha else ''}"
                   f"BM={bm}, BN={bn})")
         return src, launch
-    bugs = ("mask_le", "partial_mask", "pid_mapping") + (("ignored_stride",) if strided else ()) + _term_bugs(e)
+    bugs = ("mask_le", "partial_mask", "pid_mapping", "capped") + (("ignored_stride",) if strided else ()) + \
+        _term_bugs(e)
     return _Draft("tile2d", bugs, render, ("y",), (("sx", "N"),) if strided else ())
 
 
@@ -359,8 +374,37 @@ def _tile2d_reduce(rng: random.Random) -> _Draft:
     return _Draft("tile2d_reduce", bugs, render, ("out",), (("sx", "N"),) if strided else ())
 
 
+def _col_reduce(rng: random.Random) -> _Draft:
+    """out[j] = op_i f(x[i, j]): tiles of columns, a loop over the rows (a pointer bumped by the stride)."""
+    op = rng.choice(["sum", "max", "min"])
+    f = _with_input(rng, ["x"], rng.choice([0, 1, 2]), "x")
+    strided, (x_decl, stride) = _row_input(rng)
+    bn, cap = rng.choice([2, 4, 8]), rng.choice(CAPS)
+    bump = rng.random() < 0.5
+
+    def render(bug):
+        init = WRONG_NEUTRAL[op] if bug == "wrong_neutral" else NEUTRAL[op]
+        step = "N" if bug == "ignored_stride" else "stride_x"
+        load = "p" if bump else f"x_ptr + r * {step} + cols"
+        src = _lines(
+            "def {name}(out_ptr, x_ptr, M, N, stride_x, BN: tl.constexpr):",
+            "    cols = tl.program_id(0) * BN + tl.arange(0, BN)",
+            f"    mask = {_below('cols', 'N', bug, cap)}",
+            f"    acc = tl.full([BN], {init}, tl.float32)",
+            "    p = x_ptr + cols" if bump else None,
+            f"    for r in range(0, {'M - 1' if bug == 'missing_last_tile' else 'M'}):",
+            f"        x = tl.load({load}, mask=mask, other=0.0)",
+            f"        acc = {COMBINE[op].format(a='acc', b=_apply(f, bug))}",
+            f"        p += {step}" if bump else None,
+            f"    tl.store(out_ptr + cols, acc{'' if bug == 'unmasked_store' else ', mask=mask'})")
+        return src, f"{{name}}[(cdiv(N, BN),)](out[N], {x_decl}, M, N, {stride}, BN={bn})"
+    bugs = ("mask_le", "wrong_neutral", "missing_last_tile", "unmasked_store", "capped") + \
+        (("ignored_stride",) if strided else ()) + (("dropped_term",) if f.args else ())
+    return _Draft("col_reduce", bugs, render, ("out",), (("sx", "N"),) if strided else ())
+
+
 FAMILIES = {"elementwise": _elementwise, "row_single": _row_single, "row_loop": _row_loop, "online": _online,
-            "tile2d": _tile2d, "tile2d_reduce": _tile2d_reduce}
+            "tile2d": _tile2d, "tile2d_reduce": _tile2d_reduce, "col_reduce": _col_reduce}
 
 
 def generate(seed: int, bug_rate: float = BUG_RATE, bug: str | None = None, family: str | None = None) -> GenKernel:
