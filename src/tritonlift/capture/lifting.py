@@ -9,6 +9,8 @@ strong as its weakest part.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -56,7 +58,19 @@ def lift_operator(ref: str, inputs: str, args: str | None = None, *, options: Op
     return lift_spec(spec, options or Options(), sizes)
 
 
+def _package_root(file: str) -> str:
+    """The folder holding the user's top-level package: generated kernels (pointwise_dynamic)
+    import the user's scalar functions by dotted name, and the frontend *reads* them from there."""
+    folder = os.path.dirname(file)
+    while os.path.exists(os.path.join(folder, "__init__.py")):
+        folder = os.path.dirname(folder)
+    return folder
+
+
 def lift_spec(spec: OperatorSpec, options: Options, sizes: list[dict[str, int]] | None = None) -> OperatorResult:
+    root = _package_root(spec.file)
+    if root not in sys.path:
+        sys.path.append(root)  # searched for source files only; nothing is imported from it
     t0 = time.perf_counter()
     records, defaults = capture(spec, sizes or sample_sizes(spec))
     floats = {**defaults, **{k: float(v) for k, v in spec.args if isinstance(v, float)}}

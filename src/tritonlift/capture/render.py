@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..report.text import MARK
+from ..result import Status
 from .check import CheckResult
 from .lifting import OperatorResult
 
@@ -27,13 +28,17 @@ def render_operator(result: OperatorResult, verbose: bool = False) -> str:
                 lines.append(f"  {f.text()}")
         if c.reason:
             lines.append(f"  reason: {c.reason}")
-        assumptions = []
-        for lifted in c.launches:
-            assumptions.extend(a for a in lifted.assumptions if a not in assumptions)
-        assumptions.append(f"the host code launches as described for all sizes of the case (checked at "
-                           f"{c.case.samples} size assignment{'s' if c.case.samples != 1 else ''})")
-        lines.append(f"  assumes: {'; '.join(assumptions)}")
+        lines.append(f"  assumes: {'; '.join(_assumptions(c))}")
     return "\n".join(lines)
+
+
+def _assumptions(c) -> list[str]:
+    out: list[str] = []
+    for lifted in c.launches:
+        out.extend(a for a in lifted.assumptions if a not in out)
+    out.append(f"the host code launches as described for all sizes of the case (checked at "
+               f"{c.case.samples} size assignment{'s' if c.case.samples != 1 else ''})")
+    return out
 
 
 def render_check(result: CheckResult, verbose: bool = False) -> str:
@@ -50,5 +55,8 @@ def render_check(result: CheckResult, verbose: bool = False) -> str:
                 lines.append(f"  reference: {o.reference.text()}")
             lines.append(f"  {MARK[o.status]} {o.status.name}: {o.how}")
         if c.counterexample:
-            lines.append(f"  counterexample {c.counterexample}")
+            lines.append(f"  counterexample {c.counterexample}" if c.status is Status.COUNTEREXAMPLE
+                         else f"  note: {c.counterexample}")
+        elif lifted.formulas and all(f is not None for f in lifted.formulas):
+            lines.append(f"  assumes: {'; '.join(_assumptions(lifted))}")
     return "\n".join(lines)
