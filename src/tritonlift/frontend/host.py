@@ -27,12 +27,31 @@ class _Config:
 
 
 def _next_power_of_2(n: int) -> int:
+    if hasattr(n, "next_power_of_2"):  # a symbolic size (verify/heuristics.py): build the term
+        return n.next_power_of_2()
     n = int(n)
     return 1 if n <= 1 else 1 << (n - 1).bit_length()
 
 
 def _cdiv(a: int, b: int) -> int:
+    symbolic = next((x for x in (a, b) if hasattr(x, "cdiv")), None)
+    if symbolic is not None:
+        return symbolic.cdiv(a, b)
     return -(-int(a) // int(b))
+
+
+def _extremum(builtin, op_name: str):
+    """min/max that also take symbolic sizes (a heuristic such as min(N, 4096))."""
+
+    def extremum(*values, **kwargs):
+        flat = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
+        symbolic = next((x for x in flat if hasattr(x, "extremum")), None) if not kwargs else None
+        if symbolic is None:
+            return builtin(*values, **kwargs)
+        from ..ir.term import Op
+
+        return symbolic.extremum(Op.MIN if op_name == "min" else Op.MAX, *flat)
+    return extremum
 
 
 class _Unavailable:
@@ -60,7 +79,8 @@ def _triton_stub() -> types.SimpleNamespace:
 
 def namespace(module: SourceModule) -> dict:
     triton = _triton_stub()
-    ns: dict = {"triton": triton, "math": math, "tl": triton.language, "__builtins__": __builtins__}
+    ns: dict = {"triton": triton, "math": math, "tl": triton.language, "__builtins__": __builtins__,
+                "min": _extremum(min, "min"), "max": _extremum(max, "max")}
     for name in module.imports:
         qual = module.qualified_import(name) or ""
         if qual == "triton.language":

@@ -94,10 +94,19 @@ def as_terms(block: Block) -> np.ndarray:
             out = np.empty((), dtype=object)
             out[()] = fold.to_real(block.sym)
             return out
-        return _to_term_int(block.data) if block.data.size else np.empty(block.data.shape, dtype=object)
+        return _objects(_to_term_int(block.data)) if block.data.size else np.empty(block.data.shape, dtype=object)
     if block.kind == BOOL:
-        return _to_term_bool(block.data) if block.data.size else np.empty(block.data.shape, dtype=object)
+        return _objects(_to_term_bool(block.data)) if block.data.size else np.empty(block.data.shape, dtype=object)
     raise TypeError("pointer used as a value")
+
+
+def _objects(x) -> np.ndarray:
+    """np.frompyfunc gives a bare object for a 0-d input: keep it a 0-d array like every block."""
+    if isinstance(x, np.ndarray):
+        return x
+    out = np.empty((), dtype=object)
+    out[()] = x
+    return out
 
 
 _bool_to_real = np.frompyfunc(lambda t: fold.where(t, real(1.0), real(0.0)) if t.sort is Sort.BOOL else t, 1, 1)
@@ -107,7 +116,7 @@ def as_real_terms(block: Block) -> np.ndarray:
     """Terms for arithmetic: a boolean counts as 1 or 0, as Triton promotes it."""
     terms = as_terms(block)
     if block.kind == BOOL or (block.kind == TERM and block.dtype.name == "bool"):
-        return _bool_to_real(terms) if terms.size else terms
+        return _objects(_bool_to_real(terms)) if terms.size else terms
     return terms
 
 

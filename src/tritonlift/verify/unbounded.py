@@ -18,7 +18,7 @@ they raise UnsupportedFeature and keep their bounded verdict.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import z3
 
@@ -36,6 +36,7 @@ from ..synth.generalize import Formula
 from ..synth.expnorm import normal_form
 from ..synth.reductions import recognise
 from .intcanon import canon_int, decompose
+from .heuristics import HeuristicCase, Sym, heuristic_cases
 from .safety import SafetyOutcome, query, prove_access_safety, prove_race_freedom
 from .z3sym import NotEncodable, SymEncoder
 
@@ -53,9 +54,31 @@ class UnboundedOutcome:
 
 
 def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int) -> UnboundedOutcome:
+    """The formulas for all sizes, in each case the kernel's heuristics distinguish."""
+    return _each_case(kernel, bound, config, lambda case: _verify_case(kernel, bound, formulas, config, case),
+                      "not proven for all sizes: ")
+
+
+def _each_case(kernel: Kernel, bound: BoundLaunch, config: int, prove, prefix: str) -> UnboundedOutcome:
+    try:
+        cases = _heuristic_cases(kernel, bound, config)
+    except UnsupportedFeature as err:
+        return UnboundedOutcome(False, (), f"{prefix}{err.render()}")
+    checks: list[Check] = []
+    for case in cases:
+        outcome = prove(case)
+        label = f"case {case.describe()}: " if len(cases) > 1 else ""
+        checks += [replace(c, name=label + c.name) for c in outcome.checks]
+        if not outcome.proved:
+            return replace(outcome, checks=tuple(checks), reason=outcome.reason.replace(prefix, prefix + label, 1))
+    return UnboundedOutcome(True, tuple(checks))
+
+
+def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int,
+                 case: HeuristicCase) -> UnboundedOutcome:
     start = time.perf_counter()
     try:
-        run = _execute(kernel, bound, config)
+        run = _execute(kernel, bound, config, case)
     except UnsupportedFeature as err:
         return UnboundedOutcome(False, (), f"not proven for all sizes: {err.render()}")
     except TritonLiftError as err:
@@ -111,8 +134,13 @@ def _unsafe(checks: list[Check], safety: SafetyOutcome, prefix: str) -> Unbounde
 
 def verify_safety(kernel: Kernel, bound: BoundLaunch, config: int) -> UnboundedOutcome:
     """Bounds, races and undefined values alone, for every size (`--safety-only`)."""
+    return _each_case(kernel, bound, config, lambda case: _safety_case(kernel, bound, config, case),
+                      "safety not proven for all sizes: ")
+
+
+def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase) -> UnboundedOutcome:
     try:
-        run = _execute(kernel, bound, config)
+        run = _execute(kernel, bound, config, case)
     except UnsupportedFeature as err:
         return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.render()}")
     except TritonLiftError as err:
@@ -143,32 +171,53 @@ class _Run:
     ranges: dict = None  # index tensor -> the value ranges the launch states
 
 
-def _execute(kernel: Kernel, bound: BoundLaunch, config: int) -> _Run:
+def _heuristic_cases(kernel: Kernel, bound: BoundLaunch, config: int) -> list[HeuristicCase]:
+    """The heuristics on symbolic sizes: one case, or several when a condition splits them."""
+    if not bound.heuristics:
+        return [HeuristicCase((), ())]
+    args: dict[str, object] = {}
+    for name, arg in list(bound.args) + list(bound.constexprs):
+        if isinstance(arg, IntArg):
+            value = canon_int(arg.expr)
+            args[name] = int(value.value) if value.op is Op.CONST else Sym(value)
+        elif isinstance(arg, (LiteralArg, FloatArg)):
+            args[name] = arg.value
+        elif isinstance(arg, NoneArg):
+            args[name] = None
+    args.update(bound.configs[config])
+    return heuristic_cases(bound.heuristics, args, kernel.site)
+
+
+def _int_constexpr(name: str, expr: Term, hyps: list[Term], constexprs: dict, replace: dict) -> None:
+    """A constexpr given as an integer expression over sizes: a number, a block symbol B with
+    B ≥ n for B = next_power_of_2(n), or the expression itself."""
+    if not {t for t in walk(expr) if t.op is Op.SIZE}:
+        from ..ir.intexpr import evaluate_int
+
+        constexprs[name] = evaluate_int(expr, {})
+        replace[size(name)] = integer(constexprs[name])
+    elif expr.op is Op.NEXTPOW2:
+        symbol = size(name)
+        hyps += [apply(Op.GE, symbol, expr.args[0]), apply(Op.GE, symbol, integer(1))]
+        constexprs[name] = lanes.LBlock(symbol, (), lanes.INT, lanes.DType("int32"))
+        replace[size(name)] = symbol
+    else:
+        constexprs[name] = lanes.LBlock(expr, (), lanes.INT, lanes.DType("int32"))
+        replace[size(name)] = expr
+
+
+def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase | None = None) -> _Run:
     from ..ir.term import index
 
-    if bound.heuristics:
-        names = ", ".join(n for n, _ in bound.heuristics)
-        raise UnsupportedFeature(f"constexpr {names} computed by a heuristic (give it in the launch to verify "
-                                 "for all sizes)")
+    case = case or HeuristicCase((), ())
+    if bound.heuristics and not case.values:
+        raise UnsupportedFeature("constexprs computed by a heuristic need a case (verify/heuristics.py)")
     hyps = [apply(Op.GE, size(n), integer(1)) for n in bound.sizes]
     constexprs: dict[str, object] = {}
     replace: dict[Term, Term] = {}
     for name, arg in bound.constexprs:
         if isinstance(arg, IntArg):
-            leaves = {t for t in walk(arg.expr) if t.op is Op.SIZE}
-            if not leaves:
-                from ..ir.intexpr import evaluate_int
-
-                constexprs[name] = evaluate_int(arg.expr, {})
-                replace[size(name)] = integer(constexprs[name])
-            elif arg.expr.op is Op.NEXTPOW2:
-                symbol = size(name)
-                hyps += [apply(Op.GE, symbol, arg.expr.args[0]), apply(Op.GE, symbol, integer(1))]
-                constexprs[name] = lanes.LBlock(symbol, (), lanes.INT, lanes.DType("int32"))
-                replace[size(name)] = symbol
-            else:
-                constexprs[name] = lanes.LBlock(arg.expr, (), lanes.INT, lanes.DType("int32"))
-                replace[size(name)] = arg.expr
+            _int_constexpr(name, arg.expr, hyps, constexprs, replace)
         elif isinstance(arg, (LiteralArg, FloatArg)):
             constexprs[name] = arg.value
         elif isinstance(arg, NoneArg):
@@ -177,6 +226,14 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int) -> _Run:
     for name, value in bound.configs[config].items():
         if isinstance(value, int) and not isinstance(value, bool):
             replace[size(name)] = integer(value)
+    for name, value in case.values:
+        if isinstance(value, Term):
+            _int_constexpr(name, value, hyps, constexprs, replace)
+        else:
+            constexprs[name] = value
+            if isinstance(value, int) and not isinstance(value, bool):
+                replace[size(name)] = integer(value)
+    hyps += [substitute(h, replace) for h in case.hyps]
     grid = tuple(canon_int(substitute(g, replace)) for g in bound.launch.grid)
     grid3 = grid + (integer(1),) * (3 - len(grid))
     pids = tuple(index(f"pid{d}") for d in range(3))
