@@ -315,3 +315,30 @@ def all_targets(repo: Path) -> list[Target]:
     assert not duplicates, f"duplicate target ids: {duplicates}"
     assert all(t.group in GROUPS for t in targets)
     return targets
+
+
+# ---------------------------------------------------------------- as a survey launches file
+
+
+def survey_launches() -> dict[str, list]:
+    """The FlagGems launches as a `tritonlift survey --launches` file: `file::kernel` (relative to
+    `src/flag_gems/`) -> launches, with the target's options. Scalar functions need no entry."""
+    out: dict[str, list] = {}
+    for t in flaggems_targets():
+        if t.launch is None:
+            continue
+        options = {k: ({n: list(v) for n, v in val.items()} if k == "sizes" else val) for k, val in t.options.items()}
+        out.setdefault(f"{t.file}::{t.kernel}", []).append({"launch": t.launch, "options": options} if options
+                                                          else t.launch)
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="Export the FlagGems v2.1 launches for `tritonlift survey`.")
+    parser.add_argument("--export-launches", metavar="FILE", required=True, help="JSON file to write")
+    path = Path(parser.parse_args().export_launches)
+    path.write_text(json.dumps(survey_launches(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{sum(map(len, survey_launches().values()))} launches of {len(survey_launches())} kernels -> {path}")

@@ -33,9 +33,18 @@ def tritonlift_digest() -> str:
     return h.hexdigest()[:16]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:  # keyed on mtime: an edit is seen at once
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _digest(path: Path) -> str:
+    st = path.stat()
+    return _file_digest(str(path), st.st_mtime_ns, st.st_size)
+
+
 def _source_digest(file: str, import_root: str) -> str:
-    h = hashlib.sha256(Path(file).read_bytes())
+    h = hashlib.sha256(_digest(Path(file)).encode())
     try:
         module = load_module(Path(file))
     except Exception:  # noqa: BLE001 - an unreadable module is keyed on its bytes alone
@@ -43,7 +52,7 @@ def _source_digest(file: str, import_root: str) -> str:
     for imported in sorted(module.imports.values(), key=lambda i: (i.module, i.name or "")):
         path = _local_import(module, imported, Path(import_root) if import_root else None)
         if path is not None and str(path) != file:
-            h.update(path.read_bytes())
+            h.update(_digest(path).encode())
     return h.hexdigest()
 
 
