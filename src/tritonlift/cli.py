@@ -120,8 +120,10 @@ def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, o
     except TritonLiftError as error:
         err.write(error.render() + "\n")
         return EXIT_INPUT
-    except RecursionError:
-        err.write("error: the kernel is nested too deeply (recursion?) for tritonlift to read\n")
+    except RecursionError:  # a jit function calling itself, or an expression nested thousands deep
+        where = kernel.split("::")[0] if isinstance(kernel, str) else str(kernel)
+        err.write(f"{where}: error: the kernel is nested too deeply for tritonlift to read (a recursive "
+                  "@triton.jit call, or an expression nested thousands of levels deep)\n")
         return EXIT_INPUT
     except Exception:  # a bug in tritonlift: say so, keep the traceback for the report
         path = _save_traceback()

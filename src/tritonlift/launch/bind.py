@@ -140,16 +140,31 @@ def instantiate(bound: BoundLaunch, sizes: dict[str, int], config: int = 0) -> C
             raise LaunchError(f"the heuristic for '{name}' failed at {sizes}: {type(err).__name__}: {err}",
                               hint=f"give {name}=... in the launch description") from None
         heuristic_args[name] = constexprs[name]
+    for name, v in constexprs.items():  # Triton passes constexpr integers as 64-bit values
+        if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**63:
+            raise LaunchError(f"constexpr {name} = {v} does not fit in 64 bits")
     env.update({k: v for k, v in constexprs.items() if isinstance(v, int) and not isinstance(v, bool)})
-    grid = tuple(evaluate_int(g, env) for g in bound.launch.grid)
+    grid = tuple(_evaluate(g, env, "the grid", sizes) for g in bound.launch.grid)
     if any(g < 1 for g in grid):
         raise LaunchError(f"the grid {grid} at sizes {sizes} has an empty axis")
     shapes, strides = {}, {}
     for t in bound.tensors:
-        shape = tuple(evaluate_int(d, env) for d in t.shape)
+        shape = tuple(_evaluate(d, env, f"the shape of {t.name}", sizes) for d in t.shape)
+        if any(d < 0 for d in shape):
+            raise LaunchError(f"the shape of {t.name} at sizes {sizes} is {list(shape)}, with a negative dimension")
         shapes[t.name] = shape
-        strides[t.name] = tuple(evaluate_int(s, env) for s in t.strides) if t.strides else _contiguous(shape)
+        strides[t.name] = tuple(_evaluate(s, env, f"the strides of {t.name}", sizes) for s in t.strides) \
+            if t.strides else _contiguous(shape)
     return ConcreteLaunch(dict(sizes), grid, constexprs, shapes, strides)
+
+
+def _evaluate(expr, env: dict[str, int], what: str, sizes: dict[str, int]) -> int:
+    """An integer expression of the launch; what cannot be evaluated (a division by zero, a
+    constexpr that is not an integer) is the launch's mistake, said with the sizes."""
+    try:
+        return evaluate_int(expr, env)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise LaunchError(f"the launch description's {what} cannot be evaluated at sizes {sizes}: {err}") from None
 
 
 def _contiguous(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -76,6 +76,14 @@ class Interpreter:
             self.run(stmt, frame, module)
 
     def run(self, stmt: ast.stmt, frame: dict, module: SourceModule) -> None:
+        try:
+            self._run(stmt, frame, module)
+        except TritonLiftError as err:
+            if err.site is None:  # raised by a value-level helper that knows no source position
+                err.site = self.site
+            raise
+
+    def _run(self, stmt: ast.stmt, frame: dict, module: SourceModule) -> None:
         self.site = module.site(stmt)
         match stmt:
             case ast.Assign(targets=targets, value=value):
@@ -154,6 +162,9 @@ class Interpreter:
     def eval(self, node: ast.expr, frame: dict, module: SourceModule):
         match node:
             case ast.Constant(value=value):
+                if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
+                    raise KernelRuntimeError(f"integer constant {value} does not fit in 64 bits "
+                                             "(Triton rejects it too)", module.site(node))
                 return value
             case ast.Name(id=name):
                 return self.lookup(name, frame, module, node)

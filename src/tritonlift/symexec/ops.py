@@ -54,6 +54,15 @@ def is_python_scalar(v) -> bool:
 # ---------------------------------------------------------------- conversions
 
 
+def _grid_axis(interp, values: tuple, axis) -> object:
+    """program_id / num_programs of one axis: 0, 1 or 2, and an axis the launch's grid has."""
+    a = interp.as_int(axis, "axis")
+    if not 0 <= a < len(values):
+        raise KernelRuntimeError(f"grid axis {a}, but the launch's grid has {len(values)} "
+                                 f"ax{'is' if len(values) == 1 else 'es'}", interp.site)
+    return values[a]
+
+
 def to_block(v, like_float: bool = False) -> Block:
     if isinstance(v, Block):
         return v
@@ -65,7 +74,8 @@ def to_block(v, like_float: bool = False) -> Block:
         return term_block(real(float(v)))
     if isinstance(v, Term):
         return term_block(v)
-    raise TypeError(f"not a block value: {v!r}")
+    what = f"'{v.name}' (a module)" if isinstance(v, Namespace) else f"{type(v).__name__} {v!r}"[:80]
+    raise KernelRuntimeError(f"{what} is not a value a kernel can compute with")  # the interpreter adds the line
 
 
 def to_bool_block(v) -> Block:
@@ -280,6 +290,9 @@ def _mask(interp, mask, shape) -> np.ndarray | None:
     if mask is None:
         return None
     m = to_bool_block(mask)
+    if np.broadcast_shapes(m.data.shape, shape) != tuple(shape):  # Triton's error too
+        raise KernelRuntimeError(f"a mask of shape {list(m.data.shape)} for pointers of shape {list(shape)}",
+                                 interp.site)
     if m.kind == BOOL:
         return np.broadcast_to(m.data, shape)
     terms = as_terms(m)
@@ -529,9 +542,9 @@ MATH = {
 
 TL: dict[str, object] = dict(MATH)
 TL.update({
-    "program_id": Builtin("program_id", lambda i, a, k, n: int_block(i.pid[i.as_int(_arg(a, k, 0, "axis"), "axis")])),
+    "program_id": Builtin("program_id", lambda i, a, k, n: int_block(_grid_axis(i, i.pid, _arg(a, k, 0, "axis")))),
     "num_programs": Builtin("num_programs",
-                            lambda i, a, k, n: int_block(i.grid[i.as_int(_arg(a, k, 0, "axis"), "axis")])),
+                            lambda i, a, k, n: int_block(_grid_axis(i, i.grid, _arg(a, k, 0, "axis")))),
     "arange": Builtin("arange", _arange),
     "zeros": Builtin("zeros", lambda i, a, k, n: _full(i, _arg(a, k, 0, "shape"), 0, _arg(a, k, 1, "dtype"))),
     "full": Builtin("full", lambda i, a, k, n: _full(i, _arg(a, k, 0, "shape"), _arg(a, k, 1, "value"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import KernelRuntimeError
 from ..ir.term import Sort, Term, const, real
 from . import fold
 
@@ -60,7 +61,8 @@ class Block:
         return Block(data, self.kind, self.dtype, self.tensor, sym)
 
     def __repr__(self) -> str:
-        return f"Block({self.kind}, {self.dtype.name}, shape={self.shape}, tensor={self.tensor})"
+        dtype = getattr(self.dtype, "name", "pointer")  # a PointerType has no name of its own
+        return f"Block({self.kind}, {dtype}, shape={self.shape}, tensor={self.tensor})"
 
 
 def int_block(value, dtype: str = "int32", sym: Term | None = None) -> Block:
@@ -97,7 +99,7 @@ def as_terms(block: Block) -> np.ndarray:
         return _objects(_to_term_int(block.data)) if block.data.size else np.empty(block.data.shape, dtype=object)
     if block.kind == BOOL:
         return _objects(_to_term_bool(block.data)) if block.data.size else np.empty(block.data.shape, dtype=object)
-    raise TypeError("pointer used as a value")
+    raise KernelRuntimeError("a pointer is used as a value (a tl.load missing?)")  # the interpreter adds the line
 
 
 def _objects(x) -> np.ndarray:
