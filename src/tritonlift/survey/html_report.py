@@ -31,7 +31,7 @@ code,.launch{font-family:ui-monospace,monospace;font-size:.85em}
 .launch{background:#f5f5f5;padding:.2em .4em;border-radius:3px;display:block;white-space:pre-wrap;word-break:break-all}
 .formula{overflow-x:auto;overflow-y:hidden;margin:.3em 0;padding:.2em 0}
 math{font-family:'STIX Two Math','Latin Modern Math','Cambria Math',math}
-.formula math{font-size:1.15em;text-align:left}
+.formula math{font-size:1.15em;display:inline math;math-style:normal}  /* left-aligned, limits still above and below */
 .textbook{border-left:3px solid #ddd;padding-left:.6em}
 .why{color:#7a1f1f}
 ul.assume{margin:.2em 0;padding-left:1.2em;font-size:.9em;color:#444}

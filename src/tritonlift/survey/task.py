@@ -66,7 +66,8 @@ def run_task(task: Task, settings: Settings) -> dict:
     except TritonLiftError as error:
         return {**entry, "outcome": "input error", "reason": error.render()}
     except RecursionError:
-        return {**entry, "outcome": "input error", "reason": "the kernel is nested too deeply for tritonlift to read"}
+        return {**entry, "outcome": "input error",
+                "reason": "recursion too deep while reading the kernel (an import cycle, or terms nested too deeply)"}
     return {**entry, **from_result(result)}
 
 
@@ -108,7 +109,7 @@ def execute(task: Task, settings: Settings) -> dict:
         entry.update(outcome="memory", reason=f"memory limit of {settings.memory_mb} MB exceeded",
                      limit=settings.memory_mb, traceback=outcome.detail)
     elif outcome.kind == "crash":
-        entry.update(outcome="crash", reason=outcome.detail)
+        entry.update(outcome="crash", reason=outcome.detail, limit=settings.memory_mb)
     elif outcome.kind == "error":
         last = outcome.detail.strip().splitlines()[-1] if outcome.detail.strip() else "unknown error"
         entry.update(outcome="internal error", reason=f"internal error in tritonlift (a bug): {last}",

@@ -68,10 +68,10 @@ def test_mathml_is_laid_out_as_math(report, tmp_path):
       var s=document.querySelector('munderover'), op=s.children[0], under=s.children[1], over=s.children[2];
       var r=function(e){return e.getBoundingClientRect();};
       document.body.setAttribute('data-probe', [r(over).bottom <= r(op).top + 2, r(under).top >= r(op).bottom - 2,
-        r(s).width > 0, getComputedStyle(document.querySelector('math')).display].join(','));
+        r(s).width > 0, getComputedStyle(document.querySelector("math")).mathStyle].join(','));
     </script></body>"""))
     dom = browser("--dump-dom", probe.as_uri())
-    assert 'data-probe="true,true,true,block math"' in dom
+    assert 'data-probe="true,true,true,normal"' in dom  # display style: limits above and below
 
 
 def test_screenshot(report, tmp_path):
