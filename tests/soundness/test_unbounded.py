@@ -214,3 +214,37 @@ def test_online_softmax_wrong_beyond_the_grid_is_not_verified(tmp_path, name):
     result = tritonlift.lift(f"{path}::online_softmax_kernel", _launch(ONLINE), oracle=False,
                              sizes={"M": (1, 2), "N": tuple(range(1, 10))})
     assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"
+
+
+CARRIED_POINTER = '''
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def k(out_ptr, x_ptr, M, N, BM: tl.constexpr, BN: tl.constexpr):
+    rows = tl.program_id(0) * BM + tl.arange(0, BM)
+    cols = tl.arange(0, BN)
+    ptrs = x_ptr + rows[:, None] * N + cols[None, :]
+    acc = tl.zeros([BM], dtype=tl.float32)
+    for start in range(0, N, BN):
+        mask = (rows[:, None] < M) & (start + cols[None, :] < N)
+        acc += tl.sum(tl.load(ptrs, mask=mask, other=0.0), axis=1)
+        ptrs += BN
+    tl.store(out_ptr + rows, acc, mask=rows < M)
+'''
+
+
+@pytest.mark.parametrize("step, verified", [("BN", True), ("BN + (N > 100)", False)])
+def test_a_loop_carried_pointer_read_at_renamed_lanes(tmp_path, step, verified):
+    """The pointer tile is a loop-carried placeholder; the axis-1 sum renames its lane. Its closed
+    form must be read at the renamed lane (a regression: it was read at the original one)."""
+    path = tmp_path / "carried.py"
+    path.write_text(CARRIED_POINTER.replace("ptrs += BN", f"ptrs += {step}"))
+    result = tritonlift.lift(f"{path}::k", "k[(cdiv(M, BM),)](out[M], x[M, N], M, N, BM=2, BN=4)", oracle=False)
+    assert result.formulas[0].text() == "out[i] = Σ_{k<N} x[i, k]"
+    if verified:
+        assert result.status is Status.VERIFIED, result.notes
+    else:
+        assert result.status is not Status.VERIFIED
+        assert_refuted_beyond_the_grid(result)

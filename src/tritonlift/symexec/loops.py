@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import UnsupportedFeature
 from ..ir.term import NEG_INF, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
-    substitute, undef
+    substitute, transform, undef, walk
 from . import fold
 from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, to_lblock
 from .values import DType
@@ -61,7 +61,7 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         if isinstance(value, LBlock) and name in assigned:
             ph = index(f"old{n}:{name}") if value.kind in (INT, PTR) else _real_placeholder(n, name)
             wrapped = _lanes_like(ph, value)
-            leaves[name] = ph if value.kind in (INT, PTR) else wrapped
+            leaves[name] = wrapped
             placeholders[name] = LBlock(wrapped, value.shape, value.kind, value.dtype, value.tensor)
     frame.update(placeholders)
     offset = apply(Op.ADD, bounds.start, apply(Op.MUL, tau, bounds.step))
@@ -70,7 +70,7 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     loads_before = len(getattr(interp, "loads", None) or ())
     interp.run_block(stmt.body, frame, module)
     interp.site = module.site(stmt)
-    all_leaves = set(leaves.values())
+    all_leaves = {str(leaf.attr).removesuffix("@lanes") for leaf in leaves.values()}  # by name: any lanes
     closed: dict[Term, Term] = {}  # placeholder symbol -> its value at iteration τ
     after: dict[str, LBlock] = {}
     changed = {name: frame.get(name) for name in placeholders
@@ -83,8 +83,8 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     maxima: dict[Term, tuple[list[Term], Term, Term]] = {}  # running max: elements, value at τ, at the end
     # integers and pointers first: their closed forms feed every other update
     for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
-        term = substitute(new.term, closed)
-        if not (all_leaves & _leaves(term)):
+        term = _close(new.term, closed)
+        if not (all_leaves & _placeholders(term)):
             # recomputed from scratch in every iteration: what it held before an iteration is not
             # expressible, so updates that read it fail below, and its value after the loop is unknown
             after[name] = LBlock(undef(f"'{name}' after the loop at {interp.site}"), new.shape, new.kind,
@@ -104,10 +104,10 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
             maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end)
     for name in deferred:  # the online-softmax pattern needs the running maxima closed first
         new = changed[name]
-        raw = substitute(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
+        raw = _close(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
         found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n)
         if found is None:
-            _accumulator(interp, name, before[name], leaves[name], substitute(new.term, closed), new.kind,
+            _accumulator(interp, name, before[name], leaves[name], _close(new.term, closed), new.kind,
                          all_leaves, tau, trips, n)  # raises the usual "no invariant pattern"
         at_tau, at_end = found
         closed[leaves[name]] = at_tau
@@ -120,11 +120,11 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     loop_hyps = (apply(Op.GE, tau, integer(0)), apply(Op.LT, tau, trips))
     for i in range(stores_before, len(interp.stores)):
         s = interp.stores[i]
-        interp.stores[i] = LStore(s.tensor, substitute(s.offset, closed), substitute(s.value, closed),
-                                  substitute(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
+        interp.stores[i] = LStore(s.tensor, _close(s.offset, closed), _close(s.value, closed),
+                                  _close(s.mask, closed), s.shape, s.site, s.hyps + loop_hyps)
     for i in range(loads_before, len(getattr(interp, "loads", None) or ())):
         ld = interp.loads[i]
-        interp.loads[i] = replace(ld, offset=substitute(ld.offset, closed), mask=substitute(ld.mask, closed),
+        interp.loads[i] = replace(ld, offset=_close(ld.offset, closed), mask=_close(ld.mask, closed),
                                   hyps=ld.hyps + loop_hyps)
     interp.loops.pop()
 
@@ -148,7 +148,7 @@ def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, 
             s_val = real(0.0) if m_val is NEG_INF else sigma
             z_val = real(0.0) if m_val is NEG_INF else fold.mul(sigma, fold.unary(Op.EXP, fold.neg(m_val)))
             got = fold.refold(substitute(update, {leaf: z_val, m_leaf: m_val, x: x_val}))
-            if olds & _leaves(got) or any(v.op is Op.INDEX for v in _leaves(got)):
+            if olds & _placeholders(got) or any(v.op is Op.INDEX for v in _leaves(got)):
                 break  # the update reads something other than z, m and this iteration's x
             m_next = fold.maximum(m_val, x_val)
             s_next = fold.add(s_val, fold.unary(Op.EXP, x_val))
@@ -177,12 +177,41 @@ def _real_placeholder(n: int, name: str) -> Term:
 
 
 def _lanes_like(ph: Term, value: LBlock) -> Term:
-    """A placeholder that still varies per lane: old(λ0, λ1, …) as an access of an opaque tensor."""
+    """A placeholder that still varies per lane: old(λ0, λ1, …) as an access of an opaque tensor, so
+    that a broadcast, a reduction or a tl.dot in the body renames its lanes like any other tile's."""
     if not value.shape:
         return ph
+    lanes = tuple(LANES[d] for d in range(len(value.shape)))
     if ph.sort is Sort.INT:
-        return apply(Op.ADD, ph, *(apply(Op.MUL, integer(0), LANES[d]) for d in range(len(value.shape))))
-    return access(f"{ph.attr}@lanes", tuple(LANES[d] for d in range(len(value.shape))))
+        return Term(Op.ACCESS, lanes, f"{ph.attr}@lanes", Sort.INT)
+    return access(f"{ph.attr}@lanes", lanes)
+
+
+def _close(t: Term, closed: dict[Term, Term]) -> Term:
+    """Replace each placeholder by its closed form; one read at renamed lanes old(e0, e1) gets the
+    closed form with λ0 := e0, λ1 := e1 (simultaneously, through fresh names)."""
+    at_lanes = {leaf.attr: (leaf, value) for leaf, value in closed.items() if leaf.op is Op.ACCESS}
+    t = substitute(t, {leaf: value for leaf, value in closed.items() if leaf.op is not Op.ACCESS})
+    if not at_lanes:
+        return t
+
+    def step(node: Term) -> Term:
+        if node.op is not Op.ACCESS or node.attr not in at_lanes:
+            return node
+        leaf, value = at_lanes[node.attr]
+        if node.args == leaf.args:
+            return value
+        temps = {lane: index(f"λclose{d}") for d, lane in enumerate(leaf.args)}
+        value = substitute(value, temps)
+        return substitute(value, {temps[lane]: arg for lane, arg in zip(leaf.args, node.args)})
+
+    return transform(t, step)
+
+
+def _placeholders(t: Term) -> set[str]:
+    """The loop-carried placeholders `t` reads (by name: a read at renamed lanes counts too)."""
+    return {str(n.attr).removesuffix("@lanes") for n in walk(t)
+            if n.op in (Op.ACCESS, Op.INDEX, Op.PARAM) and str(n.attr).startswith("old") and ":" in str(n.attr)}
 
 
 def _accumulator(interp, name, initial: LBlock, leaf: Term, t: Term, kind: str, olds: set[Term], tau, trips, n):
@@ -190,7 +219,7 @@ def _accumulator(interp, name, initial: LBlock, leaf: Term, t: Term, kind: str, 
     from ..ir.term import free_vars as _fv
 
     def mentions_old(x: Term) -> bool:
-        return bool(olds & _leaves(x))
+        return bool(olds & _placeholders(x))
 
     if kind in (INT, PTR):
         from ..verify.intcanon import canon_int

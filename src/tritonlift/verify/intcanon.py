@@ -73,6 +73,17 @@ def canon_int(t: Term) -> Term:
     return from_poly(poly(t)) if t.sort is Sort.INT else t
 
 
+def canon_compare(t: Term) -> Term:
+    """`k < K − τ·B` → `k + τ·B < K`: an integer comparison with every monomial on the side where its
+    coefficient is positive, so the same condition reads the same after a change of variables."""
+    if t.op not in (Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE) or t.args[0].sort is not Sort.INT:
+        return t
+    d = poly(apply(Op.SUB, t.args[0], t.args[1]))
+    left = {m: c for m, c in d.items() if c > 0}
+    right = {m: -c for m, c in d.items() if c < 0}
+    return apply(t.op, from_poly(left), from_poly(right))
+
+
 def decompose(offset: Term, strides: tuple[Term, ...]) -> tuple[Term, ...] | None:
     """Split `offset` into per-dimension indices with Σ index_d · stride_d = offset, assigning each
     monomial to the first (outermost) stride that divides it."""

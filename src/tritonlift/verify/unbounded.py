@@ -35,7 +35,7 @@ from ..symexec.interp import Interpreter, JitFunction
 from ..synth.generalize import Formula
 from ..synth.expnorm import normal_form
 from ..synth.reductions import recognise
-from .intcanon import canon_int, decompose
+from .intcanon import canon_compare, canon_int, decompose
 from .heuristics import HeuristicCase, Sym, heuristic_cases
 from .safety import SafetyOutcome, query, prove_access_safety, prove_race_freedom
 from .z3sym import NotEncodable, SymEncoder
@@ -490,7 +490,7 @@ def _reindex(n: Term) -> Term:
         if slow in free_vars(stride):
             continue
         shifted = substitute(h, {fast: apply(Op.SUB, u, apply(Op.MUL, slow, stride))})
-        shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else m)
+        shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else canon_compare(m))
         if slow not in free_vars(shifted) and fast not in free_vars(shifted):
             total = canon_int(apply(Op.MUL, outer_count, inner_count))
             return canonical_binders(reduce_(n.op, u, integer(0), total, shifted))
