@@ -286,13 +286,23 @@ def _pointer(interp, value, what: str) -> Block:
                              hint="block pointers (tl.make_block_ptr) and tensor descriptors are not modelled yet")
 
 
+def _broadcast(a: tuple, b: tuple) -> tuple | None:
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        return None
+
+
 def _mask(interp, mask, shape) -> np.ndarray | None:
     if mask is None:
         return None
     m = to_bool_block(mask)
-    if np.broadcast_shapes(m.data.shape, shape) != tuple(shape):  # Triton's error too
-        raise KernelRuntimeError(f"a mask of shape {list(m.data.shape)} for pointers of shape {list(shape)}",
-                                 interp.site)
+    if _broadcast(m.data.shape, shape) != tuple(shape):
+        if not shape or _broadcast(m.data.shape, shape) is None:  # Triton rejects these too
+            raise KernelRuntimeError(f"a mask of shape {list(m.data.shape)} for pointers of shape {list(shape)}",
+                                     interp.site)
+        raise UnsupportedFeature(f"a mask of shape {list(m.data.shape)} wider than its pointers of shape "
+                                 f"{list(shape)} (pointers broadcast up to the mask)", interp.site)
     if m.kind == BOOL:
         return np.broadcast_to(m.data, shape)
     terms = as_terms(m)
