@@ -25,6 +25,7 @@ from .source import SurveyInputError, resolve
 from .task import Settings, Task, base_entry
 
 STATUSES = ("VERIFIED", "BOUNDED", "TESTED", "COUNTEREXAMPLE", "UNKNOWN")
+_IDENTITY = ("id", "file", "line", "kernel", "launch", "launch_source", "options")
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,9 @@ def survey(spec: str, out_dir: Path, options: SurveyOptions = SurveyOptions()) -
     todo: list[Task] = []
     for task in tasks:
         hit = cache.get(task_key(task, settings), settings)
-        if hit is not None:
-            entries.append({**hit, "cached": True})
+        if hit is not None:  # the key ignores where the file sits: take the names from this survey
+            identity = {k: v for k, v in base_entry(task).items() if k in _IDENTITY}
+            entries.append({**hit, **identity, "cached": True})
         else:
             todo.append(task)
 

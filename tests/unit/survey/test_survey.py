@@ -58,7 +58,9 @@ def test_rerun_redoes_only_what_changed(library, tmp_path):
     rows.write_text(rows.read_text() + "\n# edited\n")
     edited = survey(str(pkg), out, options)
     assert edited["lifted_now"] == 3  # the three launches of rows.py; scalar.py comes from the cache
-    assert survey(str(pkg), out, SurveyOptions(launches=launches, cache=False, **FAST))["from_cache"] == 0
+    alone = survey(str(pkg / "ops" / "scalar.py"), out, SurveyOptions(**FAST))  # same files, other root
+    assert alone["from_cache"] == 2 and sorted(by_id(alone)) == ["scalar.py::clamp_like", "scalar.py::gelu_like"]
+    assert survey(str(pkg / "ops" / "scalar.py"), out, SurveyOptions(cache=False, **FAST))["from_cache"] == 0
 
 
 def test_timeout_is_an_entry_and_the_batch_goes_on(tmp_path):
