@@ -48,6 +48,10 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     start = time.perf_counter()
     k = kernel if isinstance(kernel, Kernel) else load_kernel(kernel)
     if launch is None:
+        if k.is_scalar_function and options.safety_only:
+            return LiftResult(k.name, k.file, "", Status.VERIFIED, (), (), (),
+                              "safety only: a scalar function performs no loads or stores",
+                              timings=_done({}, start))
         if k.is_scalar_function:
             return _lift_scalar(k, start, options)
         raise TritonLiftError(f"'{k.name}' is a kernel: give its launch description (--launch)", k.site,

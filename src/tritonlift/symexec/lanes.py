@@ -367,9 +367,15 @@ def _reduction(name: str):
         x = to_lblock(_arg(args, kwargs, 0, "input"), True)
         axis = _arg(args, kwargs, 1, "axis")
         keep = bool(kwargs.get("keep_dims", False))
+        opaque_ok = getattr(interp, "opaque_values", False)
         if kwargs.get("return_indices"):
+            if opaque_ok:
+                shape = _without_axis(interp, args, kwargs)
+                return opaque(interp, shape, REAL, f"tl.{name}"), opaque(interp, shape, INT, f"tl.{name} index")
             raise UnsupportedFeature(f"tl.{name}(..., return_indices=True)", interp.site)
         if x.kind != REAL:
+            if opaque_ok:
+                return opaque(interp, _without_axis(interp, args, kwargs), x.kind, f"tl.{name} of integers")
             raise UnsupportedFeature(f"tl.{name} of integers at symbolic sizes", interp.site)
         axes = list(range(len(x.shape))) if axis is None else [ops._axis(interp, axis, len(x.shape))]
         term, shape = x.term, list(x.shape)
@@ -416,8 +422,43 @@ def _cdiv(interp, args, kwargs, node):
     return LBlock(apply(Op.CDIV, a.term, b.term), (), INT, DType("int32"))
 
 
+def opaque(interp, shape: tuple, kind: str, what: str) -> LBlock:
+    """A value nothing is known about, one per lane (--safety-only: values do not matter there, only
+    addresses and masks, so a construct whose value is not modelled still lets the proof go on)."""
+    interp.opaque_count = getattr(interp, "opaque_count", 0) + 1
+    lanes = tuple(LANES[d] for d in range(len(shape)))
+    term = Term(Op.ACCESS, lanes, f"opaque⟨{what} at {interp.site}⟩#{interp.opaque_count}",
+                Sort.INT if kind == INT else Sort.REAL)
+    return LBlock(term, tuple(shape), kind, DType("int32") if kind == INT else DType("fp32"))
+
+
+def _without_axis(interp, args, kwargs) -> tuple:
+    x = _arg(args, kwargs, 0, "input")
+    x = to_lblock(x[0] if isinstance(x, tuple) else x, True)  # tl.reduce of a tuple: all of one shape
+    axis = _arg(args, kwargs, 1, "axis")
+    if axis is None:
+        return ()
+    a = ops._axis(interp, axis, len(x.shape))
+    return tuple(d for i, d in enumerate(x.shape) if i != a)
+
+
+_OPAQUE_SHAPES = {  # what a construct returns, for opaque values (--safety-only)
+    "reduce": _without_axis, "argmax": _without_axis, "argmin": _without_axis, "xor_sum": _without_axis,
+    "cumsum": lambda i, a, k: to_lblock(a[0], True).shape, "cumprod": lambda i, a, k: to_lblock(a[0], True).shape,
+}
+
+
 def _unsupported(name: str):
     def impl(interp, args, kwargs, node):
+        if getattr(interp, "opaque_values", False):
+            if name in ("device_assert", "assume"):
+                return None  # no memory effect
+            if name in _OPAQUE_SHAPES:
+                kind = INT if name in ("argmax", "argmin") else REAL
+                shape = _OPAQUE_SHAPES[name](interp, args, kwargs)
+                if name == "reduce" and isinstance(args[0], tuple):
+                    return tuple(opaque(interp, shape, REAL, f"tl.{name}") for _ in args[0])
+                return opaque(interp, shape, kind, f"tl.{name}")
         raise UnsupportedFeature(f"tl.{name} at symbolic sizes (bounded checking only)", interp.site)
 
     return Builtin(name, impl)

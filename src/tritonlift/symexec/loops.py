@@ -14,7 +14,7 @@ from ..errors import UnsupportedFeature
 from ..ir.term import NEG_INF, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
     substitute, transform, undef, walk
 from . import fold
-from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, to_lblock
+from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, opaque, to_lblock
 from .values import DType
 
 @dataclass(frozen=True)
@@ -106,6 +106,9 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         new = changed[name]
         raw = _close(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
         found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n)
+        if found is None and getattr(interp, "opaque_values", False):  # --safety-only: a value, not an address
+            found = (opaque(interp, new.shape, new.kind, f"'{name}' in the loop").term,
+                     opaque(interp, new.shape, new.kind, f"'{name}' after the loop").term)
         if found is None:
             _accumulator(interp, name, before[name], leaves[name], _close(new.term, closed), new.kind,
                          all_leaves, tau, trips, n)  # raises the usual "no invariant pattern"

@@ -4,7 +4,8 @@ A heuristic is ordinary host Python (`args["TILE_N"] >= args["N"]`, `triton.next
 `min(N, 4096)`). Called with `Sym` values it builds the term it computes. A boolean term that the
 sizes do not decide (`4 ≥ N`) splits the proof into two cases, each with the constexpr fixed and
 the condition (or its negation) as a hypothesis; both cases must be proven. A heuristic that
-branches on a symbol (`if N > 1024:`) cannot be followed here and is reported as such.
+branches on a symbol (`if N > 1024:`) is followed down every path, each a case with the branch
+conditions as hypotheses (up to a few branches: a loop over a symbolic bound is reported).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class Sym:
         self.term = term
 
     def __bool__(self):
-        raise Undecided(f"branches on {self.term!r}")
+        if _EXPLORER is None:
+            raise Undecided(f"branches on {self.term!r}")
+        return _EXPLORER.decide(self.term)
 
     def __index__(self):
         raise Undecided(f"needs the value of {self.term!r}")
@@ -89,6 +92,47 @@ for _name, _op in (("lt", Op.LT), ("le", Op.LE), ("gt", Op.GT), ("ge", Op.GE), (
 Sym.__hash__ = object.__hash__
 
 
+MAX_BRANCHES = 6  # decisions on one path; a loop over a symbolic bound would never end
+MAX_PATHS = 16
+
+
+class _Explorer:
+    """Follows a host function down one path: forced choices first, then True at each new branch."""
+
+    def __init__(self, forced: tuple[bool, ...]):
+        self.forced, self.taken = forced, []
+
+    def decide(self, condition: Term) -> bool:
+        if len(self.taken) >= MAX_BRANCHES:
+            raise Undecided(f"more than {MAX_BRANCHES} branches on symbolic sizes")
+        choice = self.forced[len(self.taken)] if len(self.taken) < len(self.forced) else True
+        self.taken.append((condition, choice))
+        return choice
+
+
+_EXPLORER: _Explorer | None = None
+
+
+def _paths(fn, env: dict) -> list[tuple[object, tuple[Term, ...]]]:
+    """Every path through `fn(env)`: its value and the branch conditions it took."""
+    global _EXPLORER
+    out, pending = [], [()]
+    while pending:
+        forced = pending.pop()
+        _EXPLORER = explorer = _Explorer(forced)
+        try:
+            value = fn(dict(env))
+        finally:
+            _EXPLORER = None
+        for i in range(len(forced), len(explorer.taken)):
+            pending.append(tuple(c for _, c in explorer.taken[:i]) + (not explorer.taken[i][1],))
+        hyps = tuple(c if choice else fold.logical(Op.NOT, c) for c, choice in explorer.taken)
+        out.append((value, hyps))
+        if len(out) > MAX_PATHS:
+            raise Undecided(f"more than {MAX_PATHS} paths through the host code")
+    return out
+
+
 @dataclass(frozen=True)
 class HeuristicCase:
     """Values for the heuristic constexprs (int, bool, str or an INT term) and the hypotheses
@@ -112,21 +156,23 @@ def heuristic_cases(heuristics, args: dict[str, object], site=None) -> list[Heur
             return [HeuristicCase(values, hyps)]
         name, fn = heuristics[i]
         try:
-            value = fn(dict(env))
+            paths = _paths(fn, env)
         except Undecided as err:
             raise UnsupportedFeature(f"the heuristic for '{name}' at symbolic sizes ({err})", site,
                                      hint=f"give {name}=... in the launch description") from None
         except Exception as err:  # the host function itself failed on symbols
             raise UnsupportedFeature(f"the heuristic for '{name}' at symbolic sizes ({type(err).__name__}: {err})",
                                      site, hint=f"give {name}=... in the launch description") from None
-        if isinstance(value, Sym) and value.term.sort is Sort.BOOL:
-            out = []
-            for choice, hyp in ((True, value.term), (False, fold.logical(Op.NOT, value.term))):
-                out += walk(i + 1, {**env, name: choice}, values + ((name, choice),), hyps + (hyp,))
-            return out
-        stored = value.term if isinstance(value, Sym) else value
-        if isinstance(value, Sym) and value.term.op is Op.NEXTPOW2:
-            value = Sym(size(name))  # later heuristics see the block symbol, as the kernel does
-        return walk(i + 1, {**env, name: value}, values + ((name, stored),), hyps)
+        out = []
+        for value, taken in paths:
+            if isinstance(value, Sym) and value.term.sort is Sort.BOOL:
+                for choice, hyp in ((True, value.term), (False, fold.logical(Op.NOT, value.term))):
+                    out += walk(i + 1, {**env, name: choice}, values + ((name, choice),), hyps + taken + (hyp,))
+                continue
+            stored = value.term if isinstance(value, Sym) else value
+            if isinstance(value, Sym) and value.term.op is Op.NEXTPOW2:
+                value = Sym(size(name))  # later heuristics see the block symbol, as the kernel does
+            out += walk(i + 1, {**env, name: value}, values + ((name, stored),), hyps + taken)
+        return out
 
     return walk(0, dict(args), (), ())

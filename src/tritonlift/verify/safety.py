@@ -28,7 +28,8 @@ from .intcanon import canon_int, decompose
 from .z3sym import NotEncodable, SymEncoder
 
 TIMEOUT_MS = 20_000
-SMALL_SIZES = (8, 32, 256)  # a refuting model is searched under these caps first: small replays
+SMALL_SIZES = (8, 32, 256)
+IN_RANGE = "index in range in every dimension"  # a refuting model is searched under these caps first: small replays
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class SafetyOutcome:
     refuted: Check | None = None
     sizes: dict[str, int] | None = None  # where a refuted obligation fails, for the concrete replay
     witness: "Witness | None" = None  # the failing access itself, when the concrete executor cannot model it
+    in_range: frozenset = frozenset()  # accesses whose index was proven in range in every dimension
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,15 @@ def prove_access_safety(run, layout: dict[str, tuple[Term, ...]], shapes: dict[s
     value depending on an undefined lane; `simplify(run, hyps, term)` decides a stored value's lane
     conditions under its mask."""
     checks: list[Check] = []
+    in_range = set()
     accesses = [("load", a) for a in run.loads] + [("store", s) for s in run.stores]
     for kind, a in accesses:
         check, sizes, witness = _bounds(run, kind, a, layout, shapes, size_names)
         checks.append(check)
         if check.result != "proved":
             return SafetyOutcome(tuple(checks), check, sizes, witness)
+        if check.detail == IN_RANGE:
+            in_range.add(id(a))
     for s in run.stores:
         label = _undefined_label(s.value)
         if label is not None:  # the masked-off choice may still be dead under the store's own mask
@@ -77,19 +82,22 @@ def prove_access_safety(run, layout: dict[str, tuple[Term, ...]], shapes: dict[s
             return SafetyOutcome(tuple(checks + [check]), check, None)
     checks.append(Check("undefined: no stored value depends on a masked-off lane loaded without other=",
                         "proved", 0.0))
-    return SafetyOutcome(tuple(checks))
+    return SafetyOutcome(tuple(checks), in_range=frozenset(in_range))
 
 
-def prove_race_freedom(run, size_names: tuple[str, ...], values_proven: bool = False) -> SafetyOutcome:
+def prove_race_freedom(run, size_names: tuple[str, ...], layout: dict, in_range: frozenset,
+                       values_proven: bool = False) -> SafetyOutcome:
     """No element written by two programs (or two lanes of one store) with different values. With
     `values_proven`, every store is known to write the formula at its index, so two writes to one
-    element store the same value and an overlap is benign."""
+    element store the same value and an overlap is benign. Stores in `in_range` (their index proven
+    in range in every dimension) meet exactly where their indices are equal, which keeps the query
+    linear (offsets are products such as pid·N)."""
     checks: list[Check] = []
     for i, s in enumerate(run.stores):
         for t in run.stores[i:]:
             if t.tensor != s.tensor:
                 continue
-            check, sizes = _race(run, s, t, size_names, values_proven)
+            check, sizes = _race(run, s, t, size_names, values_proven, layout, in_range)
             checks.append(check)
             if check.result != "proved":
                 return SafetyOutcome(tuple(checks), check, sizes)
@@ -125,9 +133,13 @@ def _bounds(run, kind: str, a, layout, shapes, size_names) -> tuple[Check, dict 
             goals += [apply(Op.GE, i, integer(0)), apply(Op.LT, i, dim)]
         result, _, _ = query(run, extra, goals or [apply(Op.EQ, integer(0), integer(0))], size_names)
         if result == "proved":
-            return Check(name, "proved", time.perf_counter() - t0, "index in range in every dimension"), None, None
+            return Check(name, "proved", time.perf_counter() - t0, IN_RANGE), None, None
     extent = _extent(layout, shapes, a.tensor)
-    gathered = [t for t in walk(offset) if t.op is Op.ACCESS and t.sort is Sort.INT]
+    if any(str(t.attr).startswith("opaque⟨") for t in walk(offset) if t.op is Op.ACCESS) or \
+            any(str(t.attr).startswith("opaque⟨") for t in walk(a.mask) if t.op is Op.ACCESS):
+        return Check(name, "unknown", time.perf_counter() - t0, "the address or mask depends on a value "
+                     "tritonlift does not model at symbolic sizes"), None, None
+    gathered = [t for t in walk(offset) if t.op is Op.ACCESS and t.sort is Sort.INT and str(t.attr).endswith("@")]
     watch = list(run.pids) + list(lanes.LANES[:len(a.shape)]) + [offset, extent] + \
         [t for g in gathered for t in (g, g.args[0])]
     result, sizes, values = query(run, extra, [apply(Op.GE, offset, integer(0)), apply(Op.LT, offset, extent)],
@@ -148,14 +160,21 @@ def _bounds(run, kind: str, a, layout, shapes, size_names) -> tuple[Check, dict 
     return Check(name, result, time.perf_counter() - t0, detail), sizes, witness
 
 
-def _race(run, s, t, size_names, values_proven: bool) -> tuple[Check, dict | None]:
+def _race(run, s, t, size_names, values_proven: bool, layout, in_range) -> tuple[Check, dict | None]:
     """Writes by different programs (or by two lanes of one store instance) never meet."""
     t0 = time.perf_counter()
     name = f"race: {s.tensor} stores at {s.site}" + (f" and {t.site}" if t is not s else "")
     prime = _primed(run, t)
     hyps_t = [substitute(h, prime) for h in _lane_hyps(t)] + \
         [substitute(h, prime) for h in run.hypotheses if any(p in _vars(h) for p in run.pids)]
-    meet = [s.mask, substitute(t.mask, prime), apply(Op.EQ, canon_int(s.offset), canon_int(substitute(t.offset, prime)))]
+    here, there = canon_int(s.offset), canon_int(substitute(t.offset, prime))
+    split = (decompose(here, layout[s.tensor]), decompose(there, layout[s.tensor])) \
+        if id(s) in in_range and id(t) in in_range else (None, None)
+    if None in split:
+        same_element = [apply(Op.EQ, here, there)]
+    else:  # both in range: the same element exactly when the indices agree
+        same_element = [apply(Op.EQ, a, b) for a, b in zip(*split)]
+    meet = [s.mask, substitute(t.mask, prime)] + same_element
     other_program = [apply(Op.NE, p, prime[p]) for p in run.pids]
     distinct = _any(other_program)
     if t is s:

@@ -67,6 +67,10 @@ def _each_case(kernel: Kernel, bound: BoundLaunch, config: int, prove, prefix: s
     checks: list[Check] = []
     for case in cases:
         outcome = prove(case)
+        if outcome.reason == _INFEASIBLE:
+            checks.append(Check(f"case {case.describe()}: no sizes satisfy it under the launch preconditions",
+                                "proved", 0.0))
+            continue
         label = f"case {case.describe()}: " if len(cases) > 1 else ""
         checks += [replace(c, name=label + c.name) for c in outcome.checks]
         if not outcome.proved:
@@ -74,11 +78,20 @@ def _each_case(kernel: Kernel, bound: BoundLaunch, config: int, prove, prefix: s
     return UnboundedOutcome(True, tuple(checks))
 
 
+_INFEASIBLE = "infeasible case"
+
+
+class _Infeasible(Exception):
+    pass
+
+
 def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int,
                  case: HeuristicCase) -> UnboundedOutcome:
     start = time.perf_counter()
     try:
         run = _execute(kernel, bound, config, case)
+    except _Infeasible:
+        return UnboundedOutcome(True, (), _INFEASIBLE)
     except UnsupportedFeature as err:
         return UnboundedOutcome(False, (), f"not proven for all sizes: {err.render()}")
     except TritonLiftError as err:
@@ -89,8 +102,7 @@ def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], co
                                 "written by the kernel (in-place updates are checked at bounded sizes only)")
     checks: list[Check] = [Check("symbolic execution over sizes, program ids and lanes", "proved",
                                  time.perf_counter() - start)]
-    layout = {t.name: _strides(t) for t in bound.tensors}
-    shapes = {t.name: t.shape for t in bound.tensors}
+    layout, shapes = _layout(bound, run)
     access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
     checks.extend(access.checks)
     if access.refuted is not None:
@@ -119,7 +131,7 @@ def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], co
     others = {s.tensor for s in run.stores} - {f.output for f in formulas}
     if others:
         return UnboundedOutcome(False, tuple(checks), f"stores to {', '.join(sorted(others))} have no formula")
-    races = prove_race_freedom(run, tuple(bound.sizes), values_proven=True)
+    races = prove_race_freedom(run, tuple(bound.sizes), layout, access.in_range, values_proven=True)
     checks.extend(races.checks)
     if races.refuted is not None:
         return _unsafe(checks, races, "not proven for all sizes: ")
@@ -140,19 +152,21 @@ def verify_safety(kernel: Kernel, bound: BoundLaunch, config: int) -> UnboundedO
 
 def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase) -> UnboundedOutcome:
     try:
-        run = _execute(kernel, bound, config, case)
+        run = _execute(kernel, bound, config, case, opaque_values=True)
+    except _Infeasible:
+        return UnboundedOutcome(True, (), _INFEASIBLE)
     except UnsupportedFeature as err:
         return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.render()}")
     except TritonLiftError as err:
         return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.message}")
-    layout = {t.name: _strides(t) for t in bound.tensors}
-    shapes = {t.name: t.shape for t in bound.tensors}
-    checks: list[Check] = []
-    for safety in (prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify),
-                   prove_race_freedom(run, tuple(bound.sizes))):
-        checks.extend(safety.checks)
-        if safety.refuted is not None:
-            return _unsafe(checks, safety, "")
+    layout, shapes = _layout(bound, run)
+    access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
+    if access.refuted is not None:
+        return _unsafe(list(access.checks), access, "")
+    races = prove_race_freedom(run, tuple(bound.sizes), layout, access.in_range)
+    checks = list(access.checks + races.checks)
+    if races.refuted is not None:
+        return _unsafe(checks, races, "")
     return UnboundedOutcome(True, tuple(checks))
 
 
@@ -169,6 +183,7 @@ class _Run:
     grid: tuple[Term, ...]
     pids: tuple[Term, ...]
     ranges: dict = None  # index tensor -> the value ranges the launch states
+    constants: dict = None  # constexpr size symbol -> its value (or block symbol) in this run
 
 
 def _heuristic_cases(kernel: Kernel, bound: BoundLaunch, config: int) -> list[HeuristicCase]:
@@ -206,7 +221,8 @@ def _int_constexpr(name: str, expr: Term, hyps: list[Term], constexprs: dict, re
         replace[size(name)] = expr
 
 
-def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase | None = None) -> _Run:
+def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase | None = None,
+             opaque_values: bool = False) -> _Run:
     from ..ir.term import index
 
     case = case or HeuristicCase((), ())
@@ -234,6 +250,8 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
             if isinstance(value, int) and not isinstance(value, bool):
                 replace[size(name)] = integer(value)
     hyps += [substitute(h, replace) for h in case.hyps]
+    if case.hyps and _prove(_Run(hyps, [], [], [], set(), (), ()), [], [FALSE]) == "proved":
+        raise _Infeasible()  # the case's conditions contradict the launch: nothing to run
     grid = tuple(canon_int(substitute(g, replace)) for g in bound.launch.grid)
     grid3 = grid + (integer(1),) * (3 - len(grid))
     pids = tuple(index(f"pid{d}") for d in range(3))
@@ -255,9 +273,18 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
     args.update(constexprs)
     interp = Interpreter({}, pids, grid3, [], domain=lanes)
     interp.stores, interp.loads, interp.divisions, interp.loaded, interp.loops = [], [], [], set(), []
+    interp.opaque_values = opaque_values
     interp.call(JitFunction(kernel.module, kernel.func), [], args)
     ranges = {t.name: t.values for t in bound.tensors if t.values}
-    return _Run(hyps, interp.stores, interp.loads, interp.divisions, interp.loaded, grid3, pids, ranges)
+    return _Run(hyps, interp.stores, interp.loads, interp.divisions, interp.loaded, grid3, pids, ranges, replace)
+
+
+def _layout(bound: BoundLaunch, run: _Run) -> tuple[dict, dict]:
+    """Strides and shapes of every tensor, with the constexprs of this run put in (mid[cdiv(M, BLOCK)])."""
+    values = run.constants or {}
+    layout = {t.name: tuple(canon_int(substitute(s, values)) for s in _strides(t)) for t in bound.tensors}
+    shapes = {t.name: tuple(canon_int(substitute(d, values)) for d in t.shape) for t in bound.tensors}
+    return layout, shapes
 
 
 def _strides(t: TensorArg) -> tuple[Term, ...]:
@@ -561,7 +588,8 @@ def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
 
 def run_without_pids(run: _Run) -> _Run:
     hyps = [h for h in run.hypotheses if not any(p in free_vars(h) for p in run.pids)]
-    return _Run(hyps, run.stores, run.loads, run.divisions, run.loaded, run.grid, run.pids, run.ranges)
+    return _Run(hyps, run.stores, run.loads, run.divisions, run.loaded, run.grid, run.pids, run.ranges,
+                run.constants)
 
 
 def _witness(run: _Run, store, idx, targets) -> dict[Term, Term] | None:

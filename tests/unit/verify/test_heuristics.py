@@ -38,12 +38,24 @@ def test_later_heuristics_see_the_block_symbol():
     assert len(cases) == 2  # B ≥ N is not decided by the heuristics alone (the kernel proof adds B ≥ N)
 
 
-def test_a_heuristic_that_branches_on_a_size_is_reported():
+def test_a_heuristic_that_branches_on_a_size_is_followed_down_both_paths():
     def branchy(a):
         return 1024 if a["N"] > 4096 else 64
 
+    cases = heuristic_cases((("BLOCK", branchy),), {"N": N})
+    assert sorted((dict(c.values)["BLOCK"], c.describe()) for c in cases) == \
+        [(64, "¬(N > 4096)"), (1024, "N > 4096")]
+
+
+def test_a_heuristic_looping_on_a_size_is_reported():
+    def loop(a):
+        b = 1
+        while b < a["N"]:
+            b *= 2
+        return b
+
     with pytest.raises(UnsupportedFeature, match="heuristic for 'BLOCK'"):
-        heuristic_cases((("BLOCK", branchy),), {"N": N})
+        heuristic_cases((("BLOCK", loop),), {"N": N})
 
 
 KERNEL = '''
