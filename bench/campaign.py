@@ -123,7 +123,8 @@ def main(argv=None) -> int:
                    date=f"{start:%Y-%m-%d}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [{**asdict(j), "unsound": j.unsound, "seconds": round(lf.seconds, 2), "reason": lf.reason[:300]}
+    rows = [{**asdict(j), "unsound": j.unsound, "seconds": round(lf.seconds, 2),
+             "reason": lf.reason[-800:] if lf.status == "CRASH" else lf.reason[:300]}  # a traceback's end says most
             for j, lf in zip(judgements, lifted)]
     (out / f"{start:%Y-%m-%d}-campaign.json").write_text(json.dumps({"summary": summary, "kernels": rows}, indent=1))
     text = render(summary, judgements, lifted)
@@ -211,7 +212,8 @@ def render(s: dict, judgements, lifted) -> str:
                   "| seed | family | bug | status | finding |", "|---|---|---|---|---|"]
         reasons = {lf.seed: lf.reason for lf in lifted}
         for j in flagged:
-            finding = (j.mismatches + j.unsafe + [reasons[j.seed]])[0].replace("|", "\\|").replace("\n", " ")[:240]
+            last = reasons[j.seed].strip().splitlines()[-1:] if j.status == "CRASH" else [reasons[j.seed]]
+            finding = (j.mismatches + j.unsafe + last)[0].replace("|", "\\|").replace("\n", " ")[:240]
             tag = "**UNSOUND** " if j.unsound else ""
             lines.append(f"| {j.seed} | {j.family} | {j.bug or ''} | {j.status} | {tag}{finding} |")
     return "\n".join(lines) + "\n"
