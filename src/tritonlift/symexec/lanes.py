@@ -71,6 +71,8 @@ class LDivision:
     dividend: Term
     divisor: Term
     site: str
+    shape: tuple[Term, ...] = ()  # the lanes it is taken over, and the loop ranges it sits in
+    hyps: tuple[Term, ...] = ()
 
 
 def _rename(term: Term, mapping: dict[int, int]) -> Term:
@@ -148,7 +150,7 @@ def block_binop(interp, name: str, a, b) -> LBlock:
         if name in _INT_OPS:
             return LBlock(_fold_int(apply(_INT_OPS[name], x, y)), shape, INT, _dtype(a, b))
         if name in ("FloorDiv", "Mod"):
-            interp.divisions.append(LDivision(x, y, str(interp.site)))
+            interp.divisions.append(LDivision(x, y, str(interp.site), tuple(shape)))
             return LBlock(apply(Op.FLOORDIV if name == "FloorDiv" else Op.MOD, x, y), shape, INT, _dtype(a, b))
         if name in ("BitAnd", "BitOr") and a.kind == BOOL and b.kind == BOOL:
             return LBlock(fold.logical(Op.AND if name == "BitAnd" else Op.OR, x, y), shape, BOOL, DType("bool"))

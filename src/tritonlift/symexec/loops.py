@@ -68,6 +68,7 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     interp.assign(stmt.target, LBlock(offset, (), INT, DType("int32")), frame, module)
     stores_before = len(interp.stores)
     loads_before = len(getattr(interp, "loads", None) or ())
+    divisions_before = len(getattr(interp, "divisions", None) or ())
     interp.run_block(stmt.body, frame, module)
     interp.site = module.site(stmt)
     all_leaves = {str(leaf.attr).removesuffix("@lanes") for leaf in leaves.values()}  # by name: any lanes
@@ -129,6 +130,10 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         ld = interp.loads[i]
         interp.loads[i] = replace(ld, offset=_close(ld.offset, closed), mask=_close(ld.mask, closed),
                                   hyps=ld.hyps + loop_hyps)
+    for i in range(divisions_before, len(getattr(interp, "divisions", None) or ())):
+        d = interp.divisions[i]
+        interp.divisions[i] = replace(d, dividend=_close(d.dividend, closed), divisor=_close(d.divisor, closed),
+                                      hyps=d.hyps + loop_hyps)
     interp.loops.pop()
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import z3
 
-from ..ir.term import Op, Sort, Term, apply, index, integer, substitute, walk
+from ..ir.term import FALSE, Op, Sort, Term, apply, index, integer, substitute, walk
 from ..result import Check
 from ..symexec import lanes
 from .intcanon import canon_int, decompose
@@ -175,15 +175,16 @@ def _race(run, s, t, size_names, values_proven: bool, layout, in_range) -> tuple
     else:  # both in range: the same element exactly when the indices agree
         same_element = [apply(Op.EQ, a, b) for a, b in zip(*split)]
     meet = [s.mask, substitute(t.mask, prime)] + same_element
-    other_program = [apply(Op.NE, p, prime[p]) for p in run.pids]
-    distinct = _any(other_program)
+    programs = [p for p in run.pids if p.op is not Op.CONST]  # axes of extent 1 have the constant id 0
+    other_program = [apply(Op.NE, p, prime[p]) for p in programs]
+    distinct = _any(other_program) if other_program else FALSE
     if t is s:
-        loops = [v for v in prime if v not in run.pids and not str(v.attr).startswith("λ")]
-        same_instance = [apply(Op.EQ, p, prime[p]) for p in run.pids] + [apply(Op.EQ, v, prime[v]) for v in loops]
+        loops = [v for v in prime if v not in programs and not str(v.attr).startswith("λ")]
+        same_instance = [apply(Op.EQ, p, prime[p]) for p in programs] + [apply(Op.EQ, v, prime[v]) for v in loops]
         other_lane = [apply(Op.NE, lane, prime[lane]) for lane in lanes.LANES[:len(s.shape)] if lane in prime]
         if other_lane:
-            distinct = _any([distinct, apply(Op.AND, *same_instance, _any(other_lane))
-                             if len(same_instance) > 1 else apply(Op.AND, same_instance[0], _any(other_lane))])
+            one_instance = _any(other_lane) if not same_instance else apply(Op.AND, *same_instance, _any(other_lane))
+            distinct = _any([distinct, one_instance])
     result, sizes, _ = query(run, _lane_hyps(s) + hyps_t + meet + [distinct],
                               [apply(Op.EQ, integer(0), integer(1))], size_names)
     if result == "proved":
@@ -211,7 +212,7 @@ def _reaches(run, s) -> bool:
 
 
 def _primed(run, t) -> dict[Term, Term]:
-    variables = set(run.pids) | set(lanes.LANES[:len(t.shape)])
+    variables = {p for p in run.pids if p.op is not Op.CONST} | set(lanes.LANES[:len(t.shape)])
     for h in t.hyps:
         variables |= {v for v in _vars(h) if v.op is Op.INDEX}
     return {v: index(f"{v.attr}′") for v in variables}

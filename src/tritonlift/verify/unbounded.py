@@ -108,7 +108,8 @@ def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], co
     if access.refuted is not None:
         return _unsafe(checks, access, "not proven for all sizes: ")
     for division in run.divisions:
-        ok = _prove(run, [], [apply(Op.GE, division.dividend, integer(0)), apply(Op.GT, division.divisor, integer(0))])
+        ok = _prove(run, _lane_hyps(division),
+                    [apply(Op.GE, division.dividend, integer(0)), apply(Op.GT, division.divisor, integer(0))])
         checks.append(Check(f"integer division at {division.site} has a nonnegative dividend", ok, 0.0))
         if ok != "proved":
             return UnboundedOutcome(False, tuple(checks), f"cannot show the division at {division.site} is on "
@@ -254,9 +255,11 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
         raise _Infeasible()  # the case's conditions contradict the launch: nothing to run
     grid = tuple(canon_int(substitute(g, replace)) for g in bound.launch.grid)
     grid3 = grid + (integer(1),) * (3 - len(grid))
-    pids = tuple(index(f"pid{d}") for d in range(3))
+    # a grid axis of extent 1 has the one program id 0: a constant, so that `pid_z · BLOCK_K` vanishes
+    pids = tuple(integer(0) if g is integer(1) else index(f"pid{d}") for d, g in enumerate(grid3))
     for p, g in zip(pids, grid3):
-        hyps += [apply(Op.GE, p, integer(0)), apply(Op.LT, p, g)]
+        if p.op is not Op.CONST:
+            hyps += [apply(Op.GE, p, integer(0)), apply(Op.LT, p, g)]
     args: dict[str, object] = {}
     for name, arg in bound.args:
         if isinstance(arg, TensorArg):
@@ -400,12 +403,51 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
     def reduce_lanes(n: Term) -> Term:
         return _absorb(run, extra, _reindex(_hoist_extremum(run, extra, n)), decide)
 
+    def wrap(n: Term) -> Term:
+        """a mod b = a and a // b = 0 where 0 ≤ a < b (rows taken modulo M under the row mask)."""
+        if n not in cache:
+            a, b = n.args
+            inside = any(v.op is Op.BOUND for v in walk(n)) or \
+                _prove(run, extra, [apply(Op.GE, a, integer(0)), apply(Op.LT, a, b)]) != "proved"
+            cache[n] = n if inside else (a if n.op is Op.MOD else integer(0))
+        return cache[n]
+
+    def extent(hi: Term) -> Term:
+        """A reduction's bound in its simplest equal form: max/min decided, c·cdiv(a, c) = a when c
+        divides a, cdiv(a, 1) = a (a K-loop of full tiles: 32·cdiv(K, 32) = K when K mod 32 = 0)."""
+        def tidy(m: Term) -> Term:
+            m = canon_int(m)
+            if m.op in (Op.MAX, Op.MIN) and len(m.args) == 2 and not any(v.op is Op.BOUND for v in walk(m)):
+                a, b = m.args
+                if _prove(run, extra, [apply(Op.GE, a, b)]) == "proved":
+                    return a if m.op is Op.MAX else b
+                if _prove(run, extra, [apply(Op.LE, a, b)]) == "proved":
+                    return b if m.op is Op.MAX else a
+            if m.op is Op.CDIV and m.args[1].op is Op.CONST and m.args[1].value == 1:
+                return m.args[0]
+            if m.op is Op.MUL and len(m.args) == 2 and m.args[0].op is Op.CONST and m.args[1].op is Op.CDIV \
+                    and m.args[1].args[1] is m.args[0]:
+                a, c = m.args[1].args
+                if _prove(run, extra, [apply(Op.EQ, apply(Op.MOD, a, c), integer(0))]) == "proved":
+                    return a
+            return m
+        return canon_int(transform(canon_int(hi), tidy))
+
+    def tidy_extent(n: Term) -> Term:
+        if n.op not in REDUCTIONS or n.args[1].op in (Op.SIZE, Op.CONST):
+            return n
+        tidier = extent(n.args[1])
+        return n if tidier is n.args[1] else canonical_binders(reduce_(n.op, n.attr, n.args[0], tidier, n.args[2]))
+
     def step(n: Term) -> Term:
+        if n.op in (Op.MOD, Op.FLOORDIV) and n.sort is Sort.INT:
+            return wrap(n)
+        n = tidy_extent(n)
         if n.op is Op.WHERE:
             chosen = fold.where(decide(n.args[0]), n.args[1], n.args[2])
             return _dead_lane(chosen) if chosen.op is Op.WHERE else chosen
         if n.op in REDUCTIONS:
-            out = reduce_lanes(n)
+            out = tidy_extent(reduce_lanes(n))
             return _linear(out, reduce_lanes) if out.op is Op.SUM else out
         out = _lift_where(n)  # a choice lifted out of arithmetic may now be a dead-lane choice
         return _dead_lane(out) if out.op is Op.WHERE else out
