@@ -34,7 +34,8 @@ from tritonlift.result import LiftResult, Status
 from ..conftest import EXAMPLES as EXAMPLES_DIR
 from .mutate import Mutant, mutants
 
-EXAMPLES = {p.stem: p for p in sorted(EXAMPLES_DIR.glob("*.py"))}
+# kernel examples state their LAUNCH; host-code examples (ops.py) have none and no kernel of their own
+EXAMPLES = {p.stem: p for p in sorted(EXAMPLES_DIR.glob("*.py")) if "\nLAUNCH = " in p.read_text()}
 # The original and its mutants are lifted with the same options. The two kernels with three tile
 # loops take seconds per lift at the default 81 size combinations; M ≤ 3 (two rows and more) with
 # every N ≤ 9 (up to three tiles of 4, the last one partial) exercises every mutated site.
