@@ -221,7 +221,7 @@ _NORMALISATION = [
            options={"sizes": {"N": (1, 2), "G": (1, 2, 3), "S": (1, 2, 3), "HW": (1, 2, 3)}},
            note="C = G·S channels in G groups of S (the host's C // num_groups)"),
     Target("celoss_indice_kernel", "normalisation", "ops/cross_entropy_loss.py", "celoss_indice_kernel",
-           "celoss_indice_kernel[(N, cdiv(D, BLOCK_D))](inp[N, C, D], tgt[N, D]:int64, w[C], out[N, D], "
+           "celoss_indice_kernel[(N, cdiv(D, BLOCK_D))](inp[N, C, D], tgt[N, D]:int64 in 0..C-1 | -100, w[C], out[N, D], "
            "w_tgt[N, D], -100, N, C, D)",
            options=_CELOSS, note=_CELOSS_NOTE + "; ignore_index = -100 (the default)"),
     Target("celoss_probability_kernel", "normalisation", "ops/cross_entropy_loss.py",
@@ -231,7 +231,7 @@ _NORMALISATION = [
            options=_CELOSS, note=_CELOSS_NOTE),
     Target("celoss_indice_smooth_kernel", "normalisation", "ops/cross_entropy_loss.py",
            "celoss_indice_smooth_kernel",
-           "celoss_indice_smooth_kernel[(N, cdiv(D, BLOCK_D))](inp[N, C, D], tgt[N, D]:int64, w[C], "
+           "celoss_indice_smooth_kernel[(N, cdiv(D, BLOCK_D))](inp[N, C, D], tgt[N, D]:int64 in 0..C-1 | -100, w[C], "
            "out[N, D], w_tgt[N, D], -100, label_smoothing, N, C, D)",
            options=_CELOSS, note=_CELOSS_NOTE + "; ignore_index = -100"),
 ]

@@ -73,8 +73,6 @@ SKIPPED_TILE = textwrap.dedent('''\
     ''')
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason="open: verify/numeric.py indexes inputs with a "
-                   "formula's out-of-shape access (campaign --seed 5, kernel 5000141); remove when fixed")
 def test_formula_reading_past_the_row_is_not_an_internal_error(tmp_path):
     path = tmp_path / "skipped_tile.py"
     path.write_text(SKIPPED_TILE)

@@ -24,6 +24,10 @@ _BINARY = {Op.SUB: np.subtract, Op.DIV: np.divide, Op.POW: np.power, Op.LT: np.l
 _NARY = {Op.ADD: np.add, Op.MUL: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}
 
 
+class OutsideShape(Exception):
+    """A formula reads an element outside its tensor at these sizes: it is no formula for them."""
+
+
 def evaluate(terms: list[Term], inputs: dict[str, np.ndarray], params: dict[str, np.ndarray],
              sizes: dict[str, int], trials: int, memo: dict | None = None) -> list[np.ndarray]:
     """Each term's value in every trial: inputs[x] has shape (trials, *x.shape)."""
@@ -44,7 +48,10 @@ def _node(t: Term, memo, inputs, params, sizes, trials) -> np.ndarray:
         return np.full(trials, float(t.value))
     if op is Op.ACCESS:
         idx = tuple(a.value for a in t.args)
-        return inputs[str(t.attr)][(slice(None),) + idx].astype(float)
+        array = inputs[str(t.attr)]
+        if any(not 0 <= i < d for i, d in zip(idx, array.shape[1:])):  # numpy would wrap -1 silently
+            raise OutsideShape(f"{t.attr}{list(idx)} is outside {t.attr}'s shape {list(array.shape[1:])}")
+        return array[(slice(None),) + idx].astype(float)
     if op is Op.PARAM:
         return params[str(t.attr)]
     if op is Op.SIZE:

@@ -97,7 +97,11 @@ def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_
             how = "identical in exp-normal form" if normalized else "identical after canonical ordering"
             checks.append(Check(f"{f.output} at {where}", "proved", time.perf_counter() - start, how))
             continue
-        cex = _numeric_counterexample(spec, f, pending, bound)
+        try:
+            cex = _numeric_counterexample(spec, f, pending, bound)
+        except numeric.OutsideShape as err:
+            return SpecOutcome(Status.UNKNOWN, tuple(checks), reason=f"the formula for {f.output} is not defined "
+                               f"at {where}: {err}")
         if cex is not None:
             return SpecOutcome(Status.COUNTEREXAMPLE, tuple(checks), cex)
         if not use_solver:  # the solver already gave up at another size: do not wait for it again
