@@ -12,12 +12,10 @@ plus one short row per entry; the full entries with MathML are in the survey's o
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import statistics
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +36,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--record-only", action="store_true",
+                        help="do not survey again: record the last survey's report (bench/.survey/NAME)")
     args = parser.parse_args()
 
     work = HERE / ".survey" / args.name
@@ -51,19 +51,29 @@ def main() -> int:
         launches = work / "launches.json"
         subprocess.run([sys.executable, str(HERE / "kernels.py"), "--export-launches", str(launches)], check=True)
         command += ["--launches", str(launches)]
-    start = time.perf_counter()
-    done = subprocess.run(command[:4] + [target] + command[4:])
-    if done.returncode != 0:
-        return done.returncode
+    if not args.record_only:
+        done = subprocess.run(command[:4] + [target] + command[4:])
+        if done.returncode != 0:
+            return done.returncode
     report = json.loads((work / "report.json").read_text())
-    report["bench"] = {"command": " ".join(["tritonlift", "survey", target] + command[4:]),
-                       "wall_seconds_with_startup": round(time.perf_counter() - start, 1)}
-    stem = args.out / f"{_dt.date.today().isoformat()}-{args.name}-survey"
-    stem.with_suffix(".md").write_text(render(report, args.name), encoding="utf-8")
-    stem.with_suffix(".json").write_text(json.dumps(compact(report), indent=1, ensure_ascii=False) + "\n",
-                                         encoding="utf-8")
-    print(f"wrote {stem}.md and .json")
+    regroup(report)
+    report["bench"] = {"command": " ".join(["tritonlift", "survey", target] + command[4:])}
+    stem = f"{report['created'][:10]}-{args.name}-survey"
+    (args.out / f"{stem}.md").write_text(render(report, args.name), encoding="utf-8")
+    (args.out / f"{stem}.json").write_text(json.dumps(compact(report), indent=1, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+    print(f"wrote {args.out / stem}.md and .json")
     return 0
+
+
+def regroup(report: dict) -> None:
+    """Group the reasons with the current rules (a recorded report may predate them)."""
+    from tritonlift.survey.reasons import group_reasons, reason_group
+
+    for e in report["entries"]:
+        e["reason_group"] = reason_group(e) if e["status"] != "VERIFIED" else ""
+    report["unknown_reasons"] = group_reasons(report["entries"], ("UNKNOWN",))
+    report["other_reasons"] = group_reasons(report["entries"], ("BOUNDED", "TESTED", "COUNTEREXAMPLE"))
 
 
 def versions() -> dict[str, str]:
@@ -81,7 +91,7 @@ def versions() -> dict[str, str]:
     return out
 
 
-def folder(entry: dict, depth: int = 2) -> str:
+def folder(entry: dict, depth: int = 4) -> str:
     parts = entry["file"].split("/")[:-1]
     return "/".join(parts[:depth]) or "."
 
@@ -119,8 +129,9 @@ def render(report: dict, name: str) -> str:
         "|" + "--:|" * (len(STATUSES) + 1),
         "| " + " | ".join(str(totals[s]) for s in STATUSES) + f" | {sum(totals.values())} |",
         "",
-        "Where launches came from: " + ", ".join(f"{k}: {v}" for k, v in sorted(report["launch_sources"].items()))
-        + f". {report['capture']}.",
+        "Launch descriptions, by source (a `scalar function` entry was tried without a launch; it stays "
+        "UNKNOWN \"no launch description\" if it turns out not to be one): "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(report["launch_sources"].items())) + f". {report['capture']}.",
         "",
         "## UNKNOWN, by reason — the missing features, ordered by how many kernels each would unlock",
         "",

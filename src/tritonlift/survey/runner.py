@@ -73,15 +73,14 @@ def survey(spec: str, out_dir: Path, options: SurveyOptions = SurveyOptions()) -
 
     with _progress(options.progress, len(tasks), len(tasks) - len(todo)) as advance:
         def done(task: Task, entry: dict) -> None:
-            entry["reason_group"] = reason_group(entry) if entry["status"] != "VERIFIED" else ""
             cache.put(task_key(task, settings), entry)
             entries.append(entry)
             advance(task, entry)
 
         backends.run(options.backend, todo, settings, options.jobs, done)
 
-    for e in entries:
-        e.setdefault("reason_group", reason_group(e) if e["status"] != "VERIFIED" else "")
+    for e in entries:  # grouped now, not cached: the grouping may change without the results changing
+        e["reason_group"] = reason_group(e) if e["status"] != "VERIFIED" else ""
     entries.sort(key=lambda e: (e["file"], e["line"], e["id"]))
     report = _report(tree, options, entries, problems, unmatched, capture_note, len(todo),
                      time.perf_counter() - start)

@@ -42,3 +42,8 @@ def test_groups_are_counted_most_frequent_first():
     rows = group_reasons(entries, ("UNKNOWN",))
     assert [(r["group"], r["count"]) for r in rows] == [("timeout", 3), ("no launch description", 1)]
     assert rows[0]["kernels"] == ["t0", "t1", "t2"]
+
+
+def test_value_reprs_drop_out():
+    r = "tuple (Block(term, fp32, shape=(), tensor=None), Block(term, fp32, shape=(4,), tensor=x)) is not a value"
+    assert reason_group(entry(r)) == "tuple (Block, Block) is not a value"
