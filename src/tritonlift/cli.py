@@ -81,6 +81,10 @@ def lift(
     safety_only: bool = typer.Option(False, "--safety-only", help="prove only bounds, race freedom and defined "
                                      "values (for kernels whose values cannot be lifted yet)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds for the whole lift; past it the "
+                                            "result is UNKNOWN (timeout), in a child process that is killed"),
+    memory: Optional[int] = typer.Option(None, "--memory", help="MiB of address space for the lift (a child "
+                                         "process); past it the result is UNKNOWN (memory limit)"),
     inputs: Optional[str] = typer.Option(None, "--inputs", help="operator mode: KERNEL is a host function "
                                          "path.py::fn, run on inputs such as 'x=f32[M, N], w=f32[N]'"),
     op_args: Optional[str] = typer.Option(None, "--args", help="operator mode: other arguments, 'dim=-1, eps=1e-5'"),
@@ -90,9 +94,46 @@ def lift(
         from .capture.cli import run_operator
 
         raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
-    raise typer.Exit(run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, sys.stdout, sys.stderr,
-                              unbounded=not bounded_only, simplify=not no_simplify, names=names,
-                              safety_only=safety_only))
+    arguments = (kernel, launch, as_json, emit, sizes, config, no_oracle, verbose)
+    switches = dict(unbounded=not bounded_only, simplify=not no_simplify, names=names, safety_only=safety_only)
+    if timeout is not None or memory is not None:
+        raise typer.Exit(run_lift_limited(arguments, switches, timeout, memory, sys.stdout, sys.stderr))
+    raise typer.Exit(run_lift(*arguments, sys.stdout, sys.stderr, **switches))
+
+
+def _lift_in_child(arguments, switches) -> tuple[str, str, int]:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    code = run_lift(*arguments, out, err, **switches)
+    return out.getvalue(), err.getvalue(), code
+
+
+def run_lift_limited(arguments, switches, timeout, memory, out, err) -> int:
+    """The same lift in a child under a wall-clock and memory limit (limits.py): a solver or an e-graph
+    that blows up ends as UNKNOWN with the limit named, never as a hang or a crash of the caller."""
+    from .limits import run_limited
+
+    if (timeout is not None and timeout <= 0) or (memory is not None and memory <= 0):
+        err.write("error: --timeout and --memory must be positive\n")
+        return EXIT_INPUT
+    outcome = run_limited(_lift_in_child, (arguments, switches), timeout=timeout, memory_mb=memory)
+    if outcome.kind == "ok":
+        text, errors, code = outcome.value
+        out.write(text)
+        err.write(errors)
+        return code
+    name = str(arguments[0]).rsplit("::", 1)[-1].rsplit(":", 1)[-1]
+    if outcome.kind == "timeout":
+        why = f"timeout after {timeout:g} s"
+    elif outcome.kind == "memory":
+        why = f"memory limit of {memory} MiB reached"
+    else:  # the child died (e.g. an allocation failing outside Python under the memory limit)
+        last = (outcome.detail.strip().splitlines() or [""])[-1]
+        why = f"the lift stopped: {outcome.kind}{f' ({last})' if last else ''}" + \
+            (f" under the memory limit of {memory} MiB" if memory else "")
+    out.write(f"{name}  ? UNKNOWN  ({why}; nothing is claimed)\n")
+    return EXIT_NOT_PROVEN
 
 
 def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True,
