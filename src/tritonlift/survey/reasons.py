@@ -14,7 +14,8 @@ _REWRITES = [
     (re.compile(r"(?:[\w./~-]+\.py:\d+: )?error: "), ""),  # `file:line: error: `
     (re.compile(r"\n\s*hint:.*", re.S), ""),  # hints are advice, not the cause
     (re.compile(r"[\w./~-]+\.py(:\d+)?"), "<file>"),
-    (re.compile(r"\b(Block|Ptr|Term)\((?:[^()]|\([^()]*\))*\)"), r"\1"),  # reprs of values: contents vary
+    # reprs of values: their contents vary (and a message may cut one short)
+    (re.compile(r"\b(Block|Ptr|Term)\((?:[^()]|\([^()]*\))*?(\)|(?= is ))"), r"\1"),
     (re.compile(r"elements of \w+ have different structure: .*?(\([^()]*\))?$", re.S),
      lambda m: "elements of an output have different structure" + (f" {m.group(1)}" if m.group(1) else "")),
     (re.compile(r"\b(constexprs?) [A-Z_][A-Z0-9_]*(, [A-Z_][A-Z0-9_]*)*"), r"\1 …"),

@@ -75,8 +75,11 @@ def from_result(result) -> dict:
     from ..report.mathml import formula_mathml
 
     def shown(formula):
-        mathml = formula_mathml(formula)
-        return {"text": formula.text(), "mathml": mathml if len(mathml) <= FORMULA_LIMIT else None}
+        try:
+            mathml = formula_mathml(formula)
+        except Exception:  # noqa: BLE001 - a term the MathML writer does not know: the text form still shows
+            mathml = ""
+        return {"text": formula.text(), "mathml": mathml if 0 < len(mathml) <= FORMULA_LIMIT else None}
 
     cex = result.counterexample
     return {

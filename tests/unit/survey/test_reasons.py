@@ -47,3 +47,5 @@ def test_groups_are_counted_most_frequent_first():
 def test_value_reprs_drop_out():
     r = "tuple (Block(term, fp32, shape=(), tensor=None), Block(term, fp32, shape=(4,), tensor=x)) is not a value"
     assert reason_group(entry(r)) == "tuple (Block, Block) is not a value"
+    cut = "tuple (Block(term, fp32, shape=(), tensor=None), Block(term, fp32, shape=(), ten is not a value"
+    assert reason_group(entry(cut)) == "tuple (Block, Block is not a value"
