@@ -93,3 +93,38 @@ def total_sum(x):
     out = torch.empty(1, dtype=x.dtype)
     _row_sum.row_sum_kernel[(1,)](out, mid, M, BLOCK=8)
     return out[0]
+
+
+class _Elementwise:
+    """A decorator in the style of libraries that generate elementwise kernels (FlagGems'
+    `pointwise_dynamic`): it keeps the scalar jit function as an attribute, and the kernel reads it
+    from there through a module-level name that only a run of the host code can resolve."""
+
+    def __init__(self, fn):
+        self._scalar_fn = fn
+
+
+@_Elementwise
+@triton.jit
+def squared_relu(x):
+    r = tl.maximum(x, 0.0)
+    return r * r
+
+
+inlined_f = squared_relu._scalar_fn
+
+
+@triton.jit
+def elementwise_kernel(y_ptr, x_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    tl.store(y_ptr + offsets, inlined_f(tl.load(x_ptr + offsets, mask=mask)), mask=mask)
+
+
+def squared_relu_op(x):
+    x = x.contiguous()
+    y = torch.empty_like(x)
+    n = x.numel()
+    block = min(64, triton.next_power_of_2(n))
+    elementwise_kernel[(triton.cdiv(n, block),)](y, x, n, BLOCK=block)
+    return y

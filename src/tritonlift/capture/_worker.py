@@ -154,6 +154,19 @@ def resolve(obj, grid, args, kwargs):
     return layers, fn, result
 
 
+def runtime_bindings(fn) -> dict:
+    """Module-level names of the kernel's module that host code bound to a jit function defined
+    elsewhere (generated code: `inlined_f = f._scalar_fn`): name -> [dotted module, function]. The
+    reader cannot evaluate such assignments; it reads these names as imports instead. Values:
+    [dotted module, function name, source file]."""
+    out = {}
+    for name, value in fn.__globals__.items():
+        if isinstance(value, JITFunction) and inspect.isfunction(value.fn) and \
+                (value.fn.__name__ != name or value.fn.__module__ != fn.__module__):
+            out[name] = [value.fn.__module__, value.fn.__name__, inspect.getsourcefile(value.fn)]
+    return out
+
+
 def _is_constexpr(param) -> bool:
     ann = param.annotation
     return ann is not inspect.Parameter.empty and ("constexpr" in str(ann) or getattr(ann, "__name__", "") == "constexpr")
@@ -204,6 +217,7 @@ class Recorder:
                                      for c in layer.configs for k in c.kwargs}),
                 "heuristic": sorted({k for layer in layers if isinstance(layer, _autotuner.Heuristics)
                                      for k in layer.values}),
+                "bindings": runtime_bindings(fn),
                 "variants": []}
         for v in variants:
             site["variants"].append({"grid": list(v["grid"]), "config": v["config"],

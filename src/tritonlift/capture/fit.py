@@ -1,8 +1,9 @@
 """Fitting an integer seen at many size assignments as an expression over the size names.
 
 A small enumerative search, simplest shape first: a constant, an affine combination of sizes and
-their products, then `next_power_of_2`, `cdiv`, `//`, `min`/`max` with constants over those, one or
-two levels deep. A candidate is accepted only if it reproduces *every* recorded value exactly; the
+their products, then `next_power_of_2`, `ceil_sqrt`, `cdiv`, `//`, `min`/`max` with constants over
+those, one or two levels deep, and `cdiv(a, b)` / `next_power_of_2(cdiv(a, b))` with a block `b`
+such as `next_power_of_2(ceil_sqrt(M * N))` (the two stages of a full reduction). A candidate is accepted only if it reproduces *every* recorded value exactly; the
 result is launch-language text (`cdiv(M, BLOCK_M)`, `min(512, next_power_of_2(N))`).
 """
 
@@ -12,6 +13,8 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..ir.intexpr import ceil_sqrt
 
 POWERS = tuple(1 << k for k in range(1, 17))
 
@@ -34,6 +37,10 @@ def _npow2(a: np.ndarray) -> np.ndarray:
 
 def _cdiv(a: np.ndarray, b: np.ndarray | int) -> np.ndarray:
     return -(-a // b)
+
+
+def _ceil_sqrt(a: np.ndarray) -> np.ndarray:
+    return np.array([ceil_sqrt(int(v)) for v in a], dtype=np.int64)
 
 
 def fit_int(rows: list[Row], sizes: tuple[str, ...], extra: tuple[str, ...] = ()) -> str | None:
@@ -59,6 +66,8 @@ def fit_int(rows: list[Row], sizes: tuple[str, ...], extra: tuple[str, ...] = ()
     level1: list[tuple[str, np.ndarray]] = []
     for text, arr in atoms:
         level1.append((f"next_power_of_2({text})", _npow2(arr)))
+        if (arr >= 0).all():
+            level1.append((f"ceil_sqrt({text})", _ceil_sqrt(arr)))
         for c in consts:
             level1.append((f"cdiv({text}, {c})", _cdiv(arr, c)))
             level1.append((f"{_paren(text)} // {c}", arr // c))
@@ -74,9 +83,21 @@ def fit_int(rows: list[Row], sizes: tuple[str, ...], extra: tuple[str, ...] = ()
                 return f"min({c}, {text})"
             if np.array_equal(np.maximum(arr, c), values):
                 return f"max({c}, {text})"
-    for text, arr in level1:  # next_power_of_2(cdiv(N, 4)), cdiv(N, next_power_of_2(M))
+    blocks = []
+    for text, arr in level1:  # next_power_of_2(cdiv(N, 4)), next_power_of_2(ceil_sqrt(N))
         if np.array_equal(_npow2(arr), values):
             return f"next_power_of_2({text})"
+        if text.startswith(("next_power_of_2(", "ceil_sqrt(")):
+            blocks.append((text, np.maximum(arr, 1)))
+            if text.startswith("ceil_sqrt("):
+                blocks.append((f"next_power_of_2({text})", _npow2(arr)))
+    for text, arr in atoms:  # cdiv(M * N, next_power_of_2(ceil_sqrt(M * N))) and its next power of 2
+        for b_text, b in blocks:
+            c = _cdiv(arr, b)
+            if np.array_equal(c, values):
+                return f"cdiv({text}, {b_text})"
+            if np.array_equal(_npow2(c), values):
+                return f"next_power_of_2(cdiv({text}, {b_text}))"
     return None
 
 

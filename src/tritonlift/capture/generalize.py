@@ -36,6 +36,7 @@ class LaunchPlan:
     tensors: tuple[TensorUse, ...]
     autotuned: bool
     notes: tuple[str, ...] = ()
+    bindings: tuple[tuple[str, str, str, str], ...] = ()  # names the host code bound to jit functions
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args) -> Laun
                 notes.append(f"{param} is a view at a storage offset (not modelled)")
             dtype = {"torch.float16": ":f16", "torch.bfloat16": ":bf16", "torch.float64": ":f64",
                      "torch.int32": ":i32", "torch.int64": ":i64", "torch.bool": ":bool"}.get(v0.dtype, "")
+            shape = shape or ("1",)  # a 0-d tensor is a pointer to one element
             text = f"{role}[{', '.join(shape)}{'; ' + ', '.join(strides) if strides else ''}]{dtype}"
             tensors.append(TensorUse(param, role, kind, shape))
         elif v0.kind == "int":
@@ -203,7 +205,7 @@ def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args) -> Laun
             text = str(v0.value).replace("torch.", "tl.")
         pieces.append(f"{param}={text}" if keyword else text)
     launch = f"{site.name}[({', '.join(grid)}{',' if len(grid) == 1 else ''})]({', '.join(pieces)})"
-    return LaunchPlan(site.ref, site.name, launch, tuple(tensors), bool(autotuned), tuple(notes))
+    return LaunchPlan(site.ref, site.name, launch, tuple(tensors), bool(autotuned), tuple(notes), site.bindings)
 
 
 def _ints(v) -> dict[str, int]:

@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from ..frontend.module import ImportedName, bind_runtime_names, find_module_file
 from ..ir.term import Op, Term, fresh_binders, index, integer, substitute, transform
 from ..pipeline import Options, lift
 from ..result import LiftResult, Status
@@ -88,6 +89,8 @@ def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> Ca
     lifted = []
     for plan in case.launches:
         key = f"{plan.ref}|{plan.text}"
+        if plan.bindings:
+            _bind(plan)
         if key not in cache:
             cache[key] = lift(plan.ref, plan.text, options)
         lifted.append(cache[key])
@@ -117,6 +120,21 @@ def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> Ca
     if reasons:
         return CaseResult(case, tuple(lifted), tuple(formulas), Status.UNKNOWN, "; ".join(reasons))
     return CaseResult(case, tuple(lifted), tuple(formulas), status)
+
+
+def _bind(plan) -> None:
+    """Names the kernel's module bound at run time to jit functions are read as imports: by dotted
+    name where that finds the same file on sys.path, else relative to the kernel's folder."""
+    kernel_file = plan.ref.rpartition("::")[0]
+    names = {}
+    for name, module, function, file in plan.bindings:
+        found = find_module_file(module)
+        if found is not None and os.path.samefile(found, file):
+            names[name] = ImportedName(module, function, 0)
+        elif os.path.dirname(os.path.abspath(file)) == os.path.dirname(os.path.abspath(kernel_file)):
+            stem = os.path.splitext(os.path.basename(file))[0]
+            names[name] = ImportedName("." + stem, function, 1)
+    bind_runtime_names(kernel_file, names)
 
 
 def inline(body: Term, written: dict[str, Formula]) -> Term:

@@ -41,6 +41,7 @@ class Site:
     autotuned: tuple[str, ...]  # constexprs set by autotune configurations
     heuristic: tuple[str, ...]  # constexprs set by @triton.heuristics
     variants: tuple[Variant, ...]
+    bindings: tuple[tuple[str, str, str, str], ...] = ()  # (name, module, function, file): _worker.runtime_bindings
 
     @property
     def ref(self) -> str:
@@ -73,7 +74,8 @@ def decode(sample: dict) -> CallRecord:
     sites = tuple(Site(s["file"], s["name"], s["line"], tuple(s["layers"]), tuple(s["constexprs"]),
                        tuple(s["autotuned"]), tuple(s["heuristic"]),
                        tuple(Variant(tuple(v["grid"]), v["config"], tuple((n, _value(a)) for n, a in v["args"]))
-                             for v in s["variants"]))
+                             for v in s["variants"]),
+                       tuple((n, *b) for n, b in sorted(s.get("bindings", {}).items())))
                   for s in sample["launches"])
     outputs = tuple(_tensor(o) if "storage" in o else None for o in sample["outputs"])
     return CallRecord(dict(sample["sizes"]), sites, {k: _tensor(v) for k, v in sample["inputs"].items()},

@@ -89,6 +89,18 @@ def _load_cached(path: str, mtime: float) -> SourceModule:
     return module
 
 
+# path -> {name: import}: names a module assigns at import time from an expression the reader does
+# not evaluate (generated code's `inlined_f = f._scalar_fn`), as a run of the host code saw them bound
+# to a jit function (capture/); they are read as `from module import function`.
+_RUNTIME_BINDINGS: dict[str, dict[str, ImportedName]] = {}
+
+
+def bind_runtime_names(path: str | Path, names: dict[str, ImportedName]) -> None:
+    """Record that module-level `name` of the file at `path` is the imported jit function. Only
+    names the module *assigns* are affected."""
+    _RUNTIME_BINDINGS.setdefault(str(Path(path).resolve()), {}).update(names)
+
+
 def load_module(path: Path) -> SourceModule:
     path = path.resolve()
     if path.is_dir():
@@ -97,9 +109,13 @@ def load_module(path: Path) -> SourceModule:
     if not path.is_file():
         raise KernelNotFound(f"no such file: {path}")
     try:
-        return _load_cached(str(path), os.path.getmtime(path))
+        module = _load_cached(str(path), os.path.getmtime(path))
     except (OSError, UnicodeDecodeError) as err:
         raise KernelNotFound(f"cannot read {path}: {err}") from None
+    for name, imported in _RUNTIME_BINDINGS.get(str(path), {}).items():
+        if name in module.assignments and name not in module.functions:
+            module.imports.setdefault(name, imported)
+    return module
 
 
 def _collect(module: SourceModule, body: list[ast.stmt]) -> None:

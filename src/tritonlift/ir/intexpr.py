@@ -1,13 +1,14 @@
 """Integer expressions over launch sizes: evaluate them at concrete sizes, build them from Python.
 
 `int_expr_from_python` accepts exactly the integer language a launch may use (literals, size names,
-`+ - * // %`, unary minus, `cdiv`, `next_power_of_2`, `max`, `min`) and nothing else, so a typo
+`+ - * // %`, unary minus, `cdiv`, `next_power_of_2`, `ceil_sqrt`, `max`, `min`) and nothing else, so a typo
 surfaces as an error naming the offending piece instead of a wrong formula.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 
 from .term import Op, Sort, Term, apply, integer, size, walk
 
@@ -24,11 +25,11 @@ class IntExprError(ValueError):
 
 _BINARY = {ast.Add: Op.ADD, ast.Sub: Op.SUB, ast.Mult: Op.MUL, ast.FloorDiv: Op.FLOORDIV, ast.Mod: Op.MOD}
 # function name -> (op, number of arguments; None means two or more)
-_CALLS = {"cdiv": (Op.CDIV, 2), "next_power_of_2": (Op.NEXTPOW2, 1), "max": (Op.MAX, None),
-          "min": (Op.MIN, None)}
+_CALLS = {"cdiv": (Op.CDIV, 2), "next_power_of_2": (Op.NEXTPOW2, 1), "ceil_sqrt": (Op.CEILSQRT, 1),
+          "max": (Op.MAX, None), "min": (Op.MIN, None)}
 # Prefixes under which the triton helpers may be called (max/min are the Python builtins).
 _MODULES = ("triton", "tl", "triton.language")
-_ALLOWED = "integer literals, size names, + - * // %, cdiv, next_power_of_2, max, min"
+_ALLOWED = "integer literals, size names, + - * // %, cdiv, next_power_of_2, ceil_sqrt, max, min"
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -96,6 +97,14 @@ def _next_power_of_2(n: int) -> int:
     return 1 if n <= 1 else 1 << (n - 1).bit_length()
 
 
+def ceil_sqrt(n: int) -> int:
+    """ceil(sqrt(n)) exactly (host code's `math.ceil(math.sqrt(n))` for n below 2**52)."""
+    if n < 0:
+        raise ValueError(f"ceil_sqrt of a negative number ({n})")
+    k = math.isqrt(n)
+    return k if k * k == n else k + 1
+
+
 def evaluate_int(term: Term, env: dict[str, int]) -> int:
     """The value of an INT term with each SIZE leaf looked up in `env` (Python // and % semantics)."""
     values: dict[Term, int] = {}
@@ -127,6 +136,8 @@ def evaluate_int(term: Term, env: dict[str, int]) -> int:
             result = a[0] // a[1] if op is Op.FLOORDIV else a[0] % a[1] if op is Op.MOD else -(-a[0] // a[1])
         elif op is Op.NEXTPOW2:
             result = _next_power_of_2(a[0])
+        elif op is Op.CEILSQRT:
+            result = ceil_sqrt(a[0])
         elif op is Op.MAX:
             result = max(a)
         elif op is Op.MIN:

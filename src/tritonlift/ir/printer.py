@@ -22,7 +22,7 @@ _NARY_SEP = {Op.ADD: " + ", Op.MUL: " · ", Op.AND: " ∧ ", Op.OR: " ∨ "}
 _FUNC_NAME = {Op.EXP: "exp", Op.EXP2: "exp2", Op.LOG: "log", Op.LOG2: "log2", Op.RSQRT: "rsqrt",
               Op.ERF: "erf", Op.TANH: "tanh", Op.SIN: "sin", Op.COS: "cos", Op.SIGMOID: "sigmoid",
               Op.FLOOR: "floor", Op.CEIL: "ceil", Op.MAX: "max", Op.MIN: "min", Op.CDIV: "cdiv",
-              Op.NEXTPOW2: "next_power_of_2"}
+              Op.NEXTPOW2: "next_power_of_2", Op.CEILSQRT: "ceil_sqrt"}
 _RED_SYMBOL = {Op.SUM: "Σ", Op.PROD: "Π", Op.RMAX: "max", Op.RMIN: "min"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 BOUND_NAMES = ("k", "l", "m", "n", "p", "q", "r", "s", "t", "u", "v")

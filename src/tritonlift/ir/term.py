@@ -39,6 +39,7 @@ class Op(enum.Enum):
     MOD = "mod"  # integer remainder with the sign of the divisor
     CDIV = "cdiv"  # ceil(a / b) on positive integers
     NEXTPOW2 = "nextpow2"  # smallest power of two >= a
+    CEILSQRT = "ceil_sqrt"  # smallest k >= 0 with k·k >= a (ceil(sqrt(a)) of host code), a >= 0
     POW = "pow"
     MAX = "max"  # n-ary
     MIN = "min"  # n-ary
@@ -212,7 +213,7 @@ def apply(op: Op, *args: Term) -> Term:
         result = Sort.BOOL
     elif op is Op.WHERE:
         result = args[1].sort
-    elif op in (Op.FLOORDIV, Op.MOD, Op.CDIV, Op.NEXTPOW2):
+    elif op in (Op.FLOORDIV, Op.MOD, Op.CDIV, Op.NEXTPOW2, Op.CEILSQRT):
         result = Sort.INT
     elif op in UNARY_MATH or op in (Op.DIV, Op.POW, Op.TOREAL):
         result = Sort.REAL

@@ -18,7 +18,8 @@ _LOW, _OR, _AND, _NOT, _CMP, _ADD, _MUL, _NEG, _POW, _FRAC, _ATOM = range(11)
 _CMP_OPS = {Op.LT: "&lt;", Op.LE: "≤", Op.GT: "&gt;", Op.GE: "≥", Op.EQ: "=", Op.NE: "≠"}
 _NARY = {Op.ADD: ("+", _ADD), Op.MUL: ("·", _MUL), Op.AND: ("∧", _AND), Op.OR: ("∨", _OR)}
 _FUNCS = {Op.EXP: "exp", Op.LOG: "log", Op.ERF: "erf", Op.TANH: "tanh", Op.SIN: "sin", Op.COS: "cos",
-          Op.SIGMOID: "σ", Op.MAX: "max", Op.MIN: "min", Op.NEXTPOW2: "next_power_of_2"}
+          Op.SIGMOID: "σ", Op.MAX: "max", Op.MIN: "min", Op.NEXTPOW2: "next_power_of_2",
+          Op.CEILSQRT: "ceil_sqrt"}
 _BIG = {Op.SUM: "∑", Op.PROD: "∏", Op.RMAX: "max", Op.RMIN: "min"}
 _NS = "http://www.w3.org/1998/Math/MathML"
 _APPLY = "<mo>&#x2061;</mo>"  # invisible function application: spacing like a typeset exp(x)

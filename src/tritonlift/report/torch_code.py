@@ -64,6 +64,11 @@ def _next_power_of_2(n):
     return 1 if n <= 1 else 1 << (int(n) - 1).bit_length()
 
 
+def _ceil_sqrt(n):
+    k = math.isqrt(int(n))
+    return k if k * k == int(n) else k + 1
+
+
 def _whole(v, dt, rank):
     return _t(v, dt).reshape([1] * rank) if not isinstance(v, torch.Tensor) or v.dim() == 0 else v
 '''
@@ -139,6 +144,8 @@ class _Emitter:
             return f"-(-({e(t.args[0])}) // ({e(t.args[1])}))"
         if op is Op.NEXTPOW2:
             return f"_next_power_of_2({e(t.args[0])})"
+        if op is Op.CEILSQRT:
+            return f"_ceil_sqrt({e(t.args[0])})"
         if op is Op.WHERE:
             return f"torch.where(_t({e(t.args[0])}, torch.bool), _t({e(t.args[1])}, dt), _t({e(t.args[2])}, dt))"
         if op in (Op.AND, Op.OR):

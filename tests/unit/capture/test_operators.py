@@ -51,6 +51,15 @@ def test_two_stage_sum_composes_through_the_buffer():
     assert result.status >= Status.BOUNDED
 
 
+def test_a_kernel_calling_a_function_bound_at_import_time():
+    # `inlined_f = squared_relu._scalar_fn` cannot be read from source; the capture saw what it is
+    result = check_operator(f"{OPS}::squared_relu_op", "x=f32[M, N]", "torch.relu(x) * torch.relu(x)", options=FAST)
+    (case,) = result.cases
+    assert case.outputs[0].status is Status.VERIFIED  # the formula is the reference
+    assert result.lifted.cases[0].formulas[0].text() == "out[i, j] = max(x[i, j], 0)²"
+    assert result.status >= Status.BOUNDED
+
+
 def test_check_proves_softmax_on_a_transposed_input():
     result = check_operator(f"{OPS}::softmax", "x=f32[M, N].t()", "torch.softmax(x, dim=-1)", options=FAST)
     assert result.status is Status.VERIFIED

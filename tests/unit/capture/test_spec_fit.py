@@ -1,10 +1,14 @@
 """--inputs/--args parsing and the integer fitting of generalisation (pure, fast)."""
 
+import ast
+import math
+
 import pytest
 
 from tritonlift.capture.fit import Row, fit_int
 from tritonlift.capture.spec import parse_args, parse_inputs
 from tritonlift.errors import TritonLiftError
+from tritonlift.ir.intexpr import ceil_sqrt, evaluate_int, int_expr_from_python
 
 
 def test_inputs_with_views_follow_torch_semantics():
@@ -52,6 +56,12 @@ def _npow2(n):
     (lambda e: -(-e["M"] // 4), "cdiv(M, 4)"),
     (lambda e: min(512, _npow2(e["N"])), "min(512, next_power_of_2(N))"),
     (lambda e: max(16, _npow2(e["N"])), "max(16, next_power_of_2(N))"),
+    # the two stages of a full reduction: block next_power_of_2(ceil(sqrt(M·N))), then the partials
+    (lambda e: _npow2(math.ceil(math.sqrt(e["M"] * e["N"]))), "next_power_of_2(ceil_sqrt(M * N))"),
+    (lambda e: -(-e["M"] * e["N"] // _npow2(math.ceil(math.sqrt(e["M"] * e["N"])))),
+     "cdiv(M * N, next_power_of_2(ceil_sqrt(M * N)))"),
+    (lambda e: _npow2(-(-e["M"] * e["N"] // _npow2(math.ceil(math.sqrt(e["M"] * e["N"]))))),
+     "next_power_of_2(cdiv(M * N, next_power_of_2(ceil_sqrt(M * N))))"),
 ])
 def test_fit_finds_the_simplest_expression(fn, expected):
     assert fit_int(_rows(fn), ("M", "N")) == expected
@@ -63,3 +73,10 @@ def test_fit_over_a_constexpr_and_dont_cares():
     # a value that only matters where it is recorded: None rows constrain nothing
     assert fit_int([Row({"N": 1}, None), Row({"N": 3}, 3), Row({"N": 9}, 9)], ("N",)) == "N"
     assert fit_int(_rows(lambda e: (e["N"] * 7919) % 13), ("M", "N")) is None  # nothing fits: say so
+
+
+def test_ceil_sqrt_is_exact_and_in_the_launch_language():
+    assert [ceil_sqrt(n) for n in (0, 1, 2, 4, 5, 9, 10, 4097)] == [0, 1, 2, 2, 3, 3, 4, 65]
+    assert all(ceil_sqrt(n) == math.ceil(math.sqrt(n)) for n in range(1, 5000))
+    term = int_expr_from_python(ast.parse("next_power_of_2(ceil_sqrt(M * N))", mode="eval").body)
+    assert evaluate_int(term, {"M": 3, "N": 7}) == 8  # ceil(sqrt(21)) = 5
