@@ -277,7 +277,7 @@ _FUSED = [
                 "cos/sin with exactly S positions; not interleaved"),
     Target("apply_rotary_pos_emb_kernel/pos", "fused", "fused/rotary_embedding.py", "apply_rotary_pos_emb_kernel",
            f"apply_rotary_pos_emb_kernel[(T,)](oq[T, QH, 2 * D2], ok[T, KH, 2 * D2], q[T, QH, 2 * D2], "
-           f"k[T, KH, 2 * D2], cos[P, D2], sin[P, D2], pos[T]:int64, {_ROTARY_STRIDES}, 1, D2, D2, None, "
+           f"k[T, KH, 2 * D2], cos[P, D2], sin[P, D2], pos[T]:int64 in 0..P-1, {_ROTARY_STRIDES}, 1, D2, D2, None, "
            f"{_ROTARY_CONST}, MAX_POSITION_EMBEDDINGS=P)",
            options={"sizes": {"T": (1, 2, 3), "P": (1, 2, 3), "QH": (1, 2), "KH": (1, 2), "D2": (1, 2, 3)}},
            note="with position_ids (one per token; data-dependent cos/sin row); not interleaved"),

@@ -373,7 +373,9 @@ def _reduction(name: str):
         if kwargs.get("return_indices"):
             if opaque_ok:
                 shape = _without_axis(interp, args, kwargs)
-                return opaque(interp, shape, REAL, f"tl.{name}"), opaque(interp, shape, INT, f"tl.{name} index")
+                index_value = opaque(interp, shape, INT, f"tl.{name} index")
+                _index_range(interp, index_value, args, kwargs)
+                return opaque(interp, shape, REAL, f"tl.{name}"), index_value
             raise UnsupportedFeature(f"tl.{name}(..., return_indices=True)", interp.site)
         if x.kind != REAL:
             if opaque_ok:
@@ -434,6 +436,16 @@ def opaque(interp, shape: tuple, kind: str, what: str) -> LBlock:
     return LBlock(term, tuple(shape), kind, DType("int32") if kind == INT else DType("fp32"))
 
 
+def _index_range(interp, value: LBlock, args, kwargs) -> None:
+    x = _arg(args, kwargs, 0, "input")
+    x = to_lblock(x[0] if isinstance(x, tuple) else x, True)
+    axis = _arg(args, kwargs, 1, "axis")
+    length = x.shape[ops._axis(interp, axis, len(x.shape))] if axis is not None else None
+    if length is not None:
+        interp.opaque_ranges = getattr(interp, "opaque_ranges", {})
+        interp.opaque_ranges[str(value.term.attr)] = ((integer(0), apply(Op.SUB, length, integer(1))),)
+
+
 def _without_axis(interp, args, kwargs) -> tuple:
     x = _arg(args, kwargs, 0, "input")
     x = to_lblock(x[0] if isinstance(x, tuple) else x, True)  # tl.reduce of a tuple: all of one shape
@@ -460,7 +472,10 @@ def _unsupported(name: str):
                 shape = _OPAQUE_SHAPES[name](interp, args, kwargs)
                 if name == "reduce" and isinstance(args[0], tuple):
                     return tuple(opaque(interp, shape, REAL, f"tl.{name}") for _ in args[0])
-                return opaque(interp, shape, kind, f"tl.{name}")
+                value = opaque(interp, shape, kind, f"tl.{name}")
+                if kind == INT:  # an index along the reduced axis: 0 ≤ v < its length
+                    _index_range(interp, value, args, kwargs)
+                return value
         raise UnsupportedFeature(f"tl.{name} at symbolic sizes (bounded checking only)", interp.site)
 
     return Builtin(name, impl)

@@ -135,8 +135,10 @@ def _bounds(run, kind: str, a, layout, shapes, size_names) -> tuple[Check, dict 
         if result == "proved":
             return Check(name, "proved", time.perf_counter() - t0, IN_RANGE), None, None
     extent = _extent(layout, shapes, a.tensor)
-    if any(str(t.attr).startswith("opaque⟨") for t in walk(offset) if t.op is Op.ACCESS) or \
-            any(str(t.attr).startswith("opaque⟨") for t in walk(a.mask) if t.op is Op.ACCESS):
+    def unmodelled(t: Term) -> bool:  # an opaque value, unless it comes with a range (an argmax index)
+        return t.op is Op.ACCESS and str(t.attr).startswith("opaque⟨") and str(t.attr) not in (run.ranges or {})
+
+    if any(unmodelled(t) for t in walk(offset)) or any(unmodelled(t) for t in walk(a.mask)):
         return Check(name, "unknown", time.perf_counter() - t0, "the address or mask depends on a value "
                      "tritonlift does not model at symbolic sizes"), None, None
     gathered = [t for t in walk(offset) if t.op is Op.ACCESS and t.sort is Sort.INT and str(t.attr).endswith("@")]
@@ -146,6 +148,10 @@ def _bounds(run, kind: str, a, layout, shapes, size_names) -> tuple[Check, dict 
                                    size_names, watch)
     if result == "proved":
         return Check(name, "proved", time.perf_counter() - t0, "inside the tensor's storage"), None, None
+    if any(t.op is Op.ACCESS and str(t.attr).startswith("opaque⟨") for t in [*walk(offset), *walk(a.mask)]):
+        # a range is all that is known of an opaque value (an argmax index): a model is no counterexample
+        return Check(name, "unknown", time.perf_counter() - t0, "not shown for every value of an index tritonlift "
+                     "knows only by its range (e.g. from tl.argmax)"), None, None
     detail = f"the offset {to_text(offset)} may leave the storage [0, {to_text(extent)})"
     if gathered and values:
         detail += " for index values the launch allows"

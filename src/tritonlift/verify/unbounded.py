@@ -279,6 +279,7 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
     interp.opaque_values = opaque_values
     interp.call(JitFunction(kernel.module, kernel.func), [], args)
     ranges = {t.name: t.values for t in bound.tensors if t.values}
+    ranges.update(getattr(interp, "opaque_ranges", {}))  # indices from argmax: within their axis
     return _Run(hyps, interp.stores, interp.loads, interp.divisions, interp.loaded, grid3, pids, ranges, replace)
 
 

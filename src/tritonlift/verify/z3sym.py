@@ -70,7 +70,7 @@ class SymEncoder:
                     f"f{len(self.funcs)}_{t.attr}", *([z3.IntSort(ctx)] * len(t.args)), z3.IntSort(ctx))
             value = fn(*(self.encode(a) for a in t.args))
             ranges = self.value_ranges.get(str(t.attr).removesuffix("@"))
-            if ranges and str(t.attr).endswith("@"):
+            if ranges and (str(t.attr).endswith("@") or str(t.attr).startswith("opaque⟨")):
                 self.facts.append(z3.Or([z3.And(self.encode(lo) <= value, value <= self.encode(hi))
                                          for lo, hi in ranges]))
             return value
@@ -127,6 +127,8 @@ class SymEncoder:
             return z3.Not(a[0])
         if op is Op.WHERE:
             return z3.If(a[0], a[1], a[2])
-        if op is Op.NEXTPOW2:
-            raise NotEncodable("next_power_of_2 inside a term")
+        if op is Op.NEXTPOW2:  # only what proofs need: n ≤ p < 2n for n ≥ 1, and p = 1 below
+            p = z3.Int(f"nextpow2_{len(self.memo)}", ctx)
+            self.facts.append(z3.If(a[0] >= 1, z3.And(p >= a[0], p < 2 * a[0]), p == 1))
+            return p
         raise NotEncodable(op.value)
