@@ -349,6 +349,7 @@ def render_totals(rows: list[dict]) -> list[str]:
         for key, ids in sorted(partial.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             lines.append(f"| {_cell(key, 200)} | {len(ids)} | {', '.join(f'`{i}`' for i in ids)} |")
         lines.append("")
+    lines += render_proof_times(rows)
     crashes = [r for r in rows if r.get("crash")]
     if crashes:
         lines += ["## Internal errors (bugs in tritonlift)", ""]
@@ -356,6 +357,48 @@ def render_totals(rows: list[dict]) -> list[str]:
             lines.append(f"- `{r['id']}`: {_cell(r.get('reason', ''), 400)} (traceback in the JSON file)")
         lines.append("")
     return lines
+
+
+PROOF_KINDS = ("frame", "value", "coverage", "bounds", "race", "undefined", "integer division",
+               "symbolic execution over sizes")
+
+
+def render_proof_times(rows: list[dict]) -> list[str]:
+    """How long the all-sizes proofs take: per target (the whole proof, every configuration and
+    case) and per obligation (one z3 query or identity check), median and worst."""
+    proofs = [(r["timings"]["unbounded verification"], r["id"], r["status"]) for r in rows
+              if "unbounded verification" in r.get("timings", {})]
+    obligations = []
+    for r in rows:
+        for c in (r.get("lift") or {}).get("obligations", []):
+            name = re.sub(r"^case [^:]*: ", "", c["name"])
+            if name.startswith(PROOF_KINDS):
+                obligations.append((c["seconds"], name.split(":")[0], r["id"]))
+    if not proofs:
+        return []
+    out = ["## Proof times (the all-sizes proof)", "",
+           "| | count | median s | 95th percentile s | worst s |", "|---|--:|--:|--:|---|"]
+    for label, items in (("whole proof per target (every configuration and case)", proofs),
+                         ("... of VERIFIED targets", [p for p in proofs if p[2] == "VERIFIED"]),
+                         ("one obligation", obligations)):
+        if not items:
+            continue
+        secs = sorted(x[0] for x in items)
+        worst = max(items, key=lambda x: x[0])
+        p95 = secs[min(len(secs) - 1, int(0.95 * len(secs)))]
+        where = f"`{worst[2]}`, {worst[1]}" if label == "one obligation" else f"`{worst[1]}`"
+        out.append(f"| {label} | {len(items)} | {statistics.median(secs):.3f} | {p95:.3f} | {worst[0]:.2f} ({where}) |")
+    by_kind: dict[str, list[float]] = {}
+    for secs, kind, _ in obligations:
+        by_kind.setdefault(kind, []).append(secs)
+    if by_kind:
+        out += ["", "| obligation kind | count | median s | worst s |", "|---|--:|--:|--:|"]
+        for kind, secs in sorted(by_kind.items()):
+            out.append(f"| {kind} | {len(secs)} | {statistics.median(secs):.4f} | {max(secs):.3f} |")
+    slow = [p for p in proofs if p[0] > 60]
+    out += ["", f"Proofs above 60 s: {len(slow)}" + (f" ({', '.join(f'`{p[1]}` {p[0]:.0f} s' for p in slow)})"
+                                                      if slow else "") + ".", ""]
+    return out
 
 
 # ---------------------------------------------------------------- main
