@@ -127,8 +127,8 @@ class SymEncoder:
             return z3.Not(a[0])
         if op is Op.WHERE:
             return z3.If(a[0], a[1], a[2])
-        if op is Op.NEXTPOW2:  # only what proofs need: n ≤ p < 2n for n ≥ 1, and p = 1 below
+        if op is Op.NEXTPOW2:  # only what proofs need: n ≤ p < 2n for n ≥ 1 (below 1: anything)
             p = z3.Int(f"nextpow2_{len(self.memo)}", ctx)
-            self.facts.append(z3.If(a[0] >= 1, z3.And(p >= a[0], p < 2 * a[0]), p == 1))
+            self.facts.append(z3.Implies(a[0] >= 1, z3.And(p >= a[0], p < 2 * a[0])))
             return p
         raise NotEncodable(op.value)
