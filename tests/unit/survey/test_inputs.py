@@ -128,3 +128,11 @@ def test_ray_backend_without_ray_is_a_clear_error(monkeypatch, library, tmp_path
     monkeypatch.setattr(backends, "ray_available", lambda: False)
     with pytest.raises(SurveyInputError, match="needs Ray"):
         survey(str(library[0]), tmp_path / "o", SurveyOptions(backend="ray", progress=False))
+
+
+def test_installed_package_is_found_from_its_metadata(tmp_path):
+    from importlib import metadata
+
+    tree = resolve("typer", tmp_path)  # any installed pure-Python package: found, not imported
+    assert tree.root.name == "typer" and tree.version == metadata.version("typer")
+    assert any(p.name == "__init__.py" for p in tree.files)
