@@ -103,6 +103,7 @@ def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], co
     checks: list[Check] = [Check("symbolic execution over sizes, program ids and lanes", "proved",
                                  time.perf_counter() - start)]
     layout, shapes = _layout(bound, run)
+    formulas = _with_block_symbols(formulas, bound)
     access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
     checks.extend(access.checks)
     if access.refuted is not None:
@@ -161,6 +162,7 @@ def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: Heuristi
     except TritonLiftError as err:
         return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.message}")
     layout, shapes = _layout(bound, run)
+    formulas = _with_block_symbols(formulas, bound)
     access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
     if access.refuted is not None:
         return _unsafe(list(access.checks), access, "")
@@ -283,6 +285,17 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
     return _Run(hyps, interp.stores, interp.loads, interp.divisions, interp.loaded, grid3, pids, ranges, replace)
 
 
+def _with_block_symbols(formulas: list[Formula], bound: BoundLaunch) -> list[Formula]:
+    """next_power_of_2(B) in a formula is the block symbol the kernel ran with (BLOCK ≥ B), not a
+    second unknown of the same bounds."""
+    blocks = {arg.expr: size(name) for name, arg in bound.constexprs
+              if isinstance(arg, IntArg) and arg.expr.op is Op.NEXTPOW2}
+    if not blocks:
+        return formulas
+    return [replace(f, body=substitute(f.body, blocks), shape=tuple(substitute(d, blocks) for d in f.shape))
+            for f in formulas]
+
+
 def _layout(bound: BoundLaunch, run: _Run) -> tuple[dict, dict]:
     """Strides and shapes of every tensor, with the constexprs of this run put in (mid[cdiv(M, BLOCK)])."""
     values = run.constants or {}
@@ -378,7 +391,14 @@ def _check_store(run: _Run, store, f: Formula, layout, shapes, size_names=()) ->
 
 
 def _canonical(t: Term) -> Term:
-    return canonical_binders(recognise(transform(t, lambda n: canon_int(n) if n.sort is Sort.INT else n)))
+    def step(n: Term) -> Term:
+        if n.sort is not Sort.INT:
+            return n
+        if n.op in (Op.MIN, Op.MAX):  # commutative: one order of the operands
+            n = n.rebuild(sorted((canon_int(a) for a in n.args), key=repr))
+        return canon_int(n)
+
+    return canonical_binders(recognise(transform(t, step)))
 
 
 def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
@@ -586,19 +606,33 @@ def _absorb(run: _Run, extra: list[Term], n: Term, decide) -> Term:
     if len(bound_part) != 1:
         return n
     c = bound_part[0]
-    limit = None
-    if c.op is Op.LT and c.args[0] is k and k not in free_vars(c.args[1]):
-        limit = c.args[1]
-    elif c.op is Op.GT and c.args[1] is k and k not in free_vars(c.args[0]):
-        limit = c.args[0]
+    limit = _upper_limit(c, k)
     if limit is None or not (lo.op is Op.CONST and lo.value == 0):
         return n
     if _prove(run, extra, [apply(Op.LE, limit, hi), apply(Op.GE, limit, integer(0))]) != "proved":
-        return n
+        # a tile that may run past the end (the last one of a row): ⊕_{k<B} (k < E ? g : ν) = ⊕_{k<min(B, E)} g
+        if _prove(run, extra, [apply(Op.GE, limit, integer(0))]) != "proved":
+            return n
+        limit = apply(Op.MIN, *sorted((hi, limit), key=repr))
     g = body.args[1]
     for r in rest:  # conditions free of k were decided by the hypotheses, or stay as a choice
         g = fold.where(decide(r), g, NEUTRAL[n.op])
     return canonical_binders(reduce_(n.op, k, lo, limit, g))
+
+
+def _upper_limit(c: Term, k: Term) -> Term | None:
+    """E with c ⟺ k < E, for an integer comparison in which k has coefficient 1 (`pid·B + k < M`)."""
+    from .intcanon import poly, from_poly
+
+    if c.op not in (Op.LT, Op.GT) or c.args[0].sort is not Sort.INT:
+        return None
+    small, large = c.args if c.op is Op.LT else reversed(c.args)
+    d = poly(apply(Op.SUB, small, large))  # c ⟺ d < 0
+    key = ((k, 1),)
+    if d.get(key) != 1 or any(k in free_vars(a) for m in d if m != key for a, _ in m):
+        return None
+    rest = {m: -coef for m, coef in d.items() if m != key}
+    return from_poly(rest)
 
 
 def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
