@@ -162,7 +162,6 @@ def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: Heuristi
     except TritonLiftError as err:
         return UnboundedOutcome(False, (), f"safety not proven for all sizes: {err.message}")
     layout, shapes = _layout(bound, run)
-    formulas = _with_block_symbols(formulas, bound)
     access = prove_access_safety(run, layout, shapes, tuple(bound.sizes), _simplify)
     if access.refuted is not None:
         return _unsafe(list(access.checks), access, "")
