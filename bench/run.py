@@ -37,8 +37,9 @@ from kernels import GROUPS, Target, all_targets
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "flaggems-v2.1"
 STATUSES = ("VERIFIED", "BOUNDED", "TESTED", "COUNTEREXAMPLE", "UNKNOWN", "ERROR", "TIMEOUT")
-STAGES = ("symbolic execution", "synthesis", "verification", "unbounded verification", "interpreter", "total")
-STAGE_HEADS = ("symexec", "synth", "verify", "proof", "interp", "total")
+STAGES = ("symbolic execution", "synthesis", "verification", "unbounded verification", "interpreter", "simplification",
+          "total")
+STAGE_HEADS = ("symexec", "synth", "verify", "proof", "interp", "simplify", "total")
 FORMULA_CHARS = 200
 REASON_CHARS = 300
 PAPER = ("Zhan et al. 2024: 28 of 33 FlagGems operators lifted and verified; previous technique 13 of 33")
@@ -75,7 +76,8 @@ def run_worker(target: Target, corpus: Path, oracle: bool, result_path: Path) ->
     code = 0
     try:
         safety = os.environ.get("TRITONLIFT_BENCH_SAFETY") == "1"  # set by --safety-only, inherited
-        options = Options(oracle=oracle, safety_only=safety, **target.options)
+        simplify = os.environ.get("TRITONLIFT_BENCH_NO_SIMPLIFY") != "1"  # set by --no-simplify, inherited
+        options = Options(oracle=oracle, safety_only=safety, simplify=simplify, **target.options)
         result = lift(_kernel_ref(target, corpus), target.launch, options)
         row.update(_result_row(result))
     except TritonLiftError as error:
@@ -275,7 +277,7 @@ def render_markdown(meta: dict, rows: list[dict]) -> str:
         (f"- **defaults**: Triton-interpreter cross-check {'on' if meta['oracle'] else 'off'} "
         f"(`Options(oracle={meta['oracle']})`), per-target timeout {meta['timeout']:g} s; "
         f"seconds per stage from `LiftResult.timings` (symexec = symbolic execution, verify = bounded "
-        f"checks, proof = the unbounded proof, interp = Triton's interpreter)"),
+        f"checks, proof = the unbounded proof, interp = Triton's interpreter, simplify = the textbook form)"),
         "",
     ]
     for group in GROUPS:
@@ -350,6 +352,7 @@ def render_totals(rows: list[dict]) -> list[str]:
             lines.append(f"| {_cell(key, 200)} | {len(ids)} | {', '.join(f'`{i}`' for i in ids)} |")
         lines.append("")
     lines += render_proof_times(rows)
+    lines += render_simplification(rows)
     crashes = [r for r in rows if r.get("crash")]
     if crashes:
         lines += ["## Internal errors (bugs in tritonlift)", ""]
@@ -401,6 +404,26 @@ def render_proof_times(rows: list[dict]) -> list[str]:
     return out
 
 
+def render_simplification(rows: list[dict]) -> list[str]:
+    """The textbook forms (issue 6) and what they cost: this run, and the ablation without them."""
+    timed = [r for r in rows if "total" in r.get("timings", {})]
+    if not timed:
+        return []
+    simpl = [r["timings"].get("simplification", 0.0) for r in timed]
+    shown = sum(1 for r in timed if any(t is not None for t in r.get("textbook") or []))
+    total = sum(r["timings"]["total"] for r in timed)
+    worst = max(timed, key=lambda r: r["timings"].get("simplification", 0.0))
+    return ["## Simplification (textbook forms)", "",
+            "| | targets | with a textbook form | median simplify s | worst simplify s | Σ total s |",
+            "|---|--:|--:|--:|--:|--:|",
+            (f"| this run | {len(timed)} | {shown} | {statistics.median(simpl):.3f} | "
+             f"{max(simpl):.2f} (`{worst['id']}`) | {total:.1f} |"),
+            (f"| ablation `--no-simplify` (this run less the simplify stage) | {len(timed)} | 0 | 0 | 0 | "
+             f"{total - sum(simpl):.1f} |"), "",
+            ("The simplify stage runs after every check, so statuses and formulas do not depend on it; "
+             "`python bench/run.py --no-simplify` measures the ablation directly."), ""]
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -413,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-oracle", action="store_true", help="skip the Triton-interpreter cross-check")
     parser.add_argument("--safety-only", action="store_true",
                         help="prove bounds, race freedom and defined values only (issue 10's survey)")
+    parser.add_argument("--no-simplify", action="store_true", help="ablation: no textbook forms (e-graph off)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per target (default 300)")
     parser.add_argument("--only", nargs="*", default=None, help="run only targets whose id contains one of these")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
@@ -442,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["TRITON_INTERPRET"] = "1"  # inherited by every worker and by tritonlift's oracle subprocess
     if args.safety_only:
         os.environ["TRITONLIFT_BENCH_SAFETY"] = "1"
+    if args.no_simplify:
+        os.environ["TRITONLIFT_BENCH_NO_SIMPLIFY"] = "1"
     oracle = not args.no_oracle
     started = _dt.datetime.now()
     t0 = time.perf_counter()
@@ -467,14 +493,14 @@ def main(argv: list[str] | None = None) -> int:
 
     meta = {"date": started.strftime("%Y-%m-%d"), "started": started.strftime("%Y-%m-%d %H:%M:%S"),
             "wall seconds": wall, "jobs": args.jobs, "oracle": oracle, "timeout": args.timeout,
-            "safety only": args.safety_only,
+            "safety only": args.safety_only, "no simplify": args.no_simplify,
             "machine": _machine(), "versions": _versions(), "git": _git(), "corpus": str(corpus),
             "command": " ".join(["python bench/run.py", *(sys.argv[1:] if argv is None else argv)]),
             "targets": len(ordered)}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{meta['date']}-{'safety-' if args.safety_only else ''}flaggems-v2.1" + \
-        ("-partial" if args.only is not None else "")
+        ("-no-simplify" if args.no_simplify else "") + ("-partial" if args.only is not None else "")
     (out / f"{stem}.json").write_text(json.dumps({"meta": meta, "rows": ordered}, indent=1, ensure_ascii=False,
                                                  default=str) + "\n")
     (out / f"{stem}.md").write_text(render_markdown(meta, ordered))

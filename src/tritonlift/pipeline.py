@@ -308,18 +308,26 @@ def _textbooks(formulas: list[Formula], options: Options):
     forms, proven, extra = [], [], {"assumptions": [], "seconds": 0.0}
     for f in formulas:
         body, is_proven = None, False
+        t0 = time.perf_counter()
         if options.simplify:
             from .simplify import simplify
 
-            t0 = time.perf_counter()
             candidate, report = simplify(f.body, names=options.names)
-            extra["seconds"] += time.perf_counter() - t0
             if report.changed:
                 body, is_proven = candidate, report.rechecked.startswith("proven")
                 extra["assumptions"].extend(report.assumptions)
         if body is None and options.simplify:
             body, is_proven = textbook(f.body), True
-        forms.append(None if body is None else replace(f, body=body))
+        form = None if body is None else replace(f, body=body)
+        if options.names:  # named operators, shown only where proven equal to their definitions
+            from .simplify.named import name_formula
+
+            named = name_formula(form or f)
+            if named is not None:
+                form, is_proven = named, (form is None or is_proven) and named.by_normal_forms
+                extra["assumptions"].extend([named.assumes] if named.assumes else [])
+        extra["seconds"] += time.perf_counter() - t0
+        forms.append(form)
         proven.append(is_proven)
     return tuple(forms), tuple(proven), extra
 
@@ -401,6 +409,7 @@ def _lift_scalar(k: Kernel, start: float, options: Options) -> LiftResult:
     if any(t.op is Op.DIV for t in walk(body)):
         assumptions.insert(1, "denominators are nonzero")
     simpler, proven, extra = _textbooks([formula], options)
+    timings["simplification"] = extra["seconds"]
     assumptions.extend(a for a in extra["assumptions"] if a not in assumptions)
     return LiftResult(k.name, k.file, "", Status.VERIFIED, (formula,), simpler, tuple(assumptions),
                       "all real inputs (a straight-line scalar function, executed symbolically)",

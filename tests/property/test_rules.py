@@ -132,7 +132,7 @@ def test_rule_names_are_unique_and_every_theme_is_checked():
     names = [s.name for s in ALL]
     assert len(names) == len(set(names))
     assert set(THEMES) == {"signs", "algebra", "ac", "exp_log", "stability", "constants", "rsqrt", "reductions",
-                           "names"}
+                           "variance", "names"}
 
 
 def _mutants():
@@ -141,6 +141,8 @@ def _mutants():
 
     a, b, c, f = (var(n, sorts.R) for n in "abcf")
     lo, hi = var("lo", sorts.O), var("hi", sorts.O)
+    one, two, count = sorts.lit(sorts.bigrat(1)), sorts.lit(sorts.bigrat(2)), sorts.count(lo, hi)
+    mean = sorts.div(sorts.rsum(lo, hi, f), count)
     return [
         Spec("sum_div_unconditioned", sorts.rsum(lo, hi, sorts.div(f, c)), sorts.div(sorts.rsum(lo, hi, f), c)),
         Spec("softmax_shift_m_varies", sorts.div(sorts.exp(sorts.sub(a, f)), sorts.rsum(lo, hi, sorts.exp(
@@ -149,6 +151,12 @@ def _mutants():
         Spec("exp_sub_wrong", sorts.exp(sorts.sub(a, b)), sorts.mul(sorts.exp(a), sorts.exp(b))),
         Spec("sum_const_no_count", sorts.rsum(lo, hi, c), c, (("closed", "c"), ("nonempty", "lo", "hi"))),
         Spec("max_pos_of_any", sorts.max_(a, b), None, concludes="pos"),
+        Spec("var_bessel_confused", sorts.sub(sorts.rsum(lo, hi, sorts.pow_(f, two)), sorts.mul(count, sorts.pow_(
+            mean, two))), sorts.div(sorts.rsum(lo, hi, sorts.pow_(sorts.sub(f, mean), two)), sorts.sub(count, one)),
+             (("nonempty", "lo", "hi"),)),  # Σ(f − μ)² / (N − 1) is not Σf² − N·μ²
+        Spec("var_mean_of_other", sorts.sub(sorts.rsum(lo, hi, sorts.pow_(f, two)), sorts.mul(count, sorts.pow_(
+            sorts.div(sorts.rsum(lo, hi, c), count), two))), sorts.rsum(lo, hi, sorts.pow_(sorts.sub(f, mean), two)),
+             (("nonempty", "lo", "hi"),)),  # the subtracted mean must be f's own
     ]
 
 
@@ -175,6 +183,8 @@ def _z3(expr, ctx, dens):
     fn, args = get_callable_fn(expr), get_callable_args(expr)
     if fn == sorts.lit:
         return _z3_rat(args[0], ctx, dens)
+    if fn == sorts.pow_ and get_callable_fn(args[1]) == sorts.lit and get_callable_args(args[1])[0].value == 2:
+        return _z3(args[0], ctx, dens) * _z3(args[0], ctx, dens)  # a² (the only power the rules write)
     if fn == sorts.div:
         num, den = _z3(args[0], ctx, dens), _z3(args[1], ctx, dens)
         dens.append(den)
@@ -271,3 +281,83 @@ def test_only_rules_with_a_literal_right_side_subsume_their_match():
     for spec in ALL:
         if spec.final:
             assert get_callable_fn(spec.rhs) == sorts.lit, spec.name
+
+
+# ------------------------------------------------------------------ z3 proofs of the reduction rules, size by size
+
+SIZES = (1, 2, 3, 4, 5)  # numbers of terms of each Σ: the identity is proven for each (polynomial arithmetic)
+
+
+def _z3_sized(expr, ctx, dens, n, per_k, k=None):
+    """`expr` with every Σ over n terms unrolled; a variable in `per_k` is a different real at each k."""
+    name = get_var_name(expr)
+    if name is not None:
+        return z3.Real(f"{name}_{k}" if name in per_k and k is not None else name, ctx)
+    fn, args = get_callable_fn(expr), get_callable_args(expr)
+    if fn == sorts.rsum:
+        return z3.Sum([_z3_sized(args[2], ctx, dens, n, per_k, j) for j in range(n)]) if n else z3.RealVal(0, ctx)
+    if fn == sorts.count:
+        return z3.RealVal(n, ctx)
+    if fn == sorts.pow_ and get_callable_fn(args[1]) == sorts.lit and \
+            get_callable_args(args[1])[0].value == 2:
+        base = _z3_sized(args[0], ctx, dens, n, per_k, k)
+        return base * base
+    if fn == sorts.lit:
+        return _z3_rat(args[0], ctx, dens)
+    if fn == sorts.div:
+        num, den = _z3_sized(args[0], ctx, dens, n, per_k, k), _z3_sized(args[1], ctx, dens, n, per_k, k)
+        dens.append(den)
+        return num / den
+    if fn in _FIELD:
+        return _FIELD[fn](*(_z3_sized(a, ctx, dens, n, per_k, k) for a in args))
+    raise NotField(str(fn))
+
+
+def _sized_provable(spec: Spec) -> bool:
+    if spec.rhs is None or spec in PROVABLE or not all(kind in ("closed", "nonempty") for kind, *_ in spec.when):
+        return False
+    try:
+        for side in (spec.lhs, spec.rhs):
+            _z3_sized(side, z3.Context(), [], 2, set())
+    except NotField:
+        return False
+    return True
+
+
+SIZED = [s for s in ALL if _sized_provable(s)]
+
+
+def _prove_sized(spec: Spec) -> None:
+    found = _vars(spec.lhs)
+    _vars(spec.rhs, 0, found)
+    closed = {n for kind, *names in spec.when if kind == "closed" for n in names}
+    per_k = {name for name, (kind, depth, _) in found.items() if kind == "real" and depth > 0 and name not in closed}
+    nonempty = any(kind == "nonempty" for kind, *_ in spec.when)
+    for n in SIZES if nonempty else (0,) + SIZES:
+        ctx = z3.Context()
+        lhs_dens: list = []
+        lhs = _z3_sized(spec.lhs, ctx, lhs_dens, n, per_k)
+        if n == 0:  # an empty Σ drops its body, but the formula still states that its denominators are ≠ 0
+            _z3_sized(spec.lhs, ctx, lhs_dens, 1, per_k)
+        rhs_dens: list = []
+        rhs = _z3_sized(spec.rhs, ctx, rhs_dens, n, per_k)
+        solver = z3.Solver(ctx=ctx)
+        solver.add(*[d != 0 for d in lhs_dens], z3.Not(z3.And(lhs == rhs, *[d != 0 for d in rhs_dens])))
+        assert solver.check() == z3.unsat, f"{spec.name} at {n} terms: {solver.model()}"
+
+
+def test_reduction_and_variance_rules_are_proven_size_by_size():
+    assert {s.name for s in THEMES["variance"]} <= {s.name for s in SIZED}
+    assert {"sum_add", "sum_sub", "sum_factor_l", "sum_div", "sum_const"} <= {s.name for s in SIZED}
+
+
+@pytest.mark.parametrize("spec", SIZED, ids=lambda s: s.name)
+def test_reduction_rule_is_proven_by_z3_for_each_size(spec):
+    _prove_sized(spec)
+
+
+@pytest.mark.parametrize("mutant", [m for m in _mutants() if m.name.startswith("var_") or m.name.startswith("sum_")],
+                         ids=lambda s: s.name)
+def test_an_unsound_reduction_rule_fails_its_z3_proof(mutant):
+    with pytest.raises(AssertionError):
+        _prove_sized(mutant)

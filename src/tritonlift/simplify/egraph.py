@@ -28,6 +28,7 @@ from egglog import (
     rule,
     ruleset,
     set_,
+    union,
     var,
 )
 
@@ -123,6 +124,8 @@ class Lowering:
                             self.real(t.args[2], env + (t.attr,)))
             if _nonempty(*self._debruijn(t.args[0], env), *self._debruijn(t.args[1], env)):
                 self.facts.append(nonempty(lo, hi))
+            if t.args[0] is integer(0):  # Σ_{k<N} has N terms: the count is the size the kernel divides by
+                self.facts.append(union(count(lo, hi)).with_(toreal(hi)))
             return REDUCE[op](lo, hi, body)
         if op in UNARY:
             return UNARY[op](self.real(t.args[0], env))

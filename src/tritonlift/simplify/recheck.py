@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from ..ir.term import Op, Term, canonical_binders, walk
+from ..ir.term import Op, Sort, Term, access, canonical_binders, free_vars, substitute, walk
 from ..synth.expnorm import normal_form
 from ..synth.generalize import Formula
 from ..verify import numeric
@@ -30,8 +30,22 @@ def proven_equal(before: Term, after: Term) -> bool:
     return nb is not None and nb is normal_form(canonical_binders(after))
 
 
+def opaque_gathers(*terms: Term) -> list[Term]:
+    """Each gather x[i, t[i]] (an element read at an index loaded from a tensor) replaced, in all the
+    terms alike, by the element of a fresh tensor over its free variables: the rules treat a gather as
+    an opaque value, so the check gives both sides the same random value for it."""
+    gathers = sorted({t for term in terms for t in walk(term) if t.op is Op.ACCESS and t.sort is Sort.REAL
+                      and any(x.op is Op.ACCESS for a in t.args for x in walk(a))}, key=str)
+    mapping = {}
+    for n, g in enumerate(gathers):
+        variables = sorted((v for v in free_vars(g) if v.sort is Sort.INT), key=lambda v: (v.op.value, str(v.attr)))
+        mapping[g] = access(f"{g.attr}⟨gather {n}⟩", variables)
+    return [substitute(t, mapping) if mapping else t for t in terms]
+
+
 def numeric_check(before: Term, after: Term) -> tuple[bool, str]:
     """Agreement on random inputs at concrete sizes; (ok, a sentence saying what was compared)."""
+    before, after = opaque_gathers(before, after)
     rng = np.random.default_rng(SEED)
     nodes = list(walk(before)) + list(walk(after))
     sizes = sorted({str(t.attr) for t in nodes if t.op is Op.SIZE})

@@ -37,6 +37,7 @@ from .sorts import (
     nonempty,
     nonzero,
     pos,
+    pow_,
     rmax,
     rmin,
     rprod,
@@ -53,6 +54,8 @@ lo, hi = var("lo", O), var("hi", O)
 p, q = var("p", BigRat), var("q", BigRat)
 n = var("n", String)
 ZERO, ONE, TWO = lit(bigrat(0)), lit(bigrat(1)), lit(bigrat(2))
+N_ = count(lo, hi)  # the number of terms of the reduction over lo ≤ k < hi
+MEAN = div(rsum(lo, hi, f), N_)  # μ = (Σ_k f)/N, the mean of f over the reduction
 L2E, LN2, ISQ2 = approx("log2e", q), approx("ln2", q), approx("inv_sqrt2", q)
 
 
@@ -130,6 +133,7 @@ ALGEBRA = [  # constant folding and field identities
     Spec("mul_div_common", div(mul(a, c), mul(b, c)), div(a, b), (("nonzero", "c"),)),  # (a·c)/(b·c) = a/b
     Spec("div_div_left", div(div(a, b), c), div(a, mul(b, c))),  # (a/b)/c = a/(b·c)
     Spec("div_div_right", div(a, div(b, c)), div(mul(a, c), b), (("nonzero", "c"),)),  # a/(b/c) = a·c/b
+    Spec("square", mul(a, a), pow_(a, TWO)),  # a·a = a²
 ]
 
 AC = [  # commutativity, associativity, factoring: run only a few rounds (they grow the e-graph fast)
@@ -192,13 +196,27 @@ REDUCTIONS = [  # linearity of finite sums; a constant shift of a max
     Spec("max_offset", rmax(lo, hi, add(f, c)), add(rmax(lo, hi, f), c), (("closed", "c"), NONEMPTY)),  # max(f + c)
 ]
 
+VARIANCE = [  # one-pass variance becomes two-pass. With μ = Σf/N over N ≥ 1 terms, Σ(f − μ)² = Σf² −
+    # 2μ·Σf + N·μ² = Σf² − N·μ². The left sides are the ways kernels write N·μ²; a product in another
+    # order reaches one of them by commutativity/associativity, and μ·μ reaches μ² by `square`.
+    Spec("var_one_pass", sub(rsum(lo, hi, pow_(f, TWO)), mul(mul(N_, MEAN), MEAN)),
+         rsum(lo, hi, pow_(sub(f, MEAN), TWO)), (NONEMPTY,)),  # Σf² − N·μ·μ = Σ(f − μ)²
+    Spec("var_one_pass_pow", sub(rsum(lo, hi, pow_(f, TWO)), mul(N_, pow_(MEAN, TWO))),
+         rsum(lo, hi, pow_(sub(f, MEAN), TWO)), (NONEMPTY,)),  # Σf² − N·μ² = Σ(f − μ)²
+    Spec("var_sum_squared", sub(rsum(lo, hi, pow_(f, TWO)), div(pow_(rsum(lo, hi, f), TWO), N_)),
+         rsum(lo, hi, pow_(sub(f, MEAN), TWO)), (NONEMPTY,)),  # Σf² − (Σf)²/N = Σ(f − μ)²
+    Spec("var_mean_square", sub(div(rsum(lo, hi, pow_(f, TWO)), N_), pow_(MEAN, TWO)),
+         div(rsum(lo, hi, pow_(sub(f, MEAN), TWO)), N_), (NONEMPTY,)),  # Σf²/N − μ² = Σ(f − μ)²/N
+]
+
 NAMES = [  # named activations, only when asked for (--names)
     Spec("sigmoid", div(ONE, add(ONE, exp(neg(x)))), sigmoid(x)),  # 1/(1 + e^−x) = sigmoid(x)
     Spec("sigmoid_r", div(ONE, add(exp(neg(x)), ONE)), sigmoid(x)),  # 1/(e^−x + 1) = sigmoid(x)
 ]
 
 THEMES = {"signs": SIGNS, "algebra": ALGEBRA, "ac": AC, "exp_log": EXP_LOG, "stability": STABILITY,
-          "constants": CONSTANTS, "rsqrt": RSQRT, "reductions": REDUCTIONS, "names": NAMES}
+          "constants": CONSTANTS, "rsqrt": RSQRT, "reductions": REDUCTIONS, "variance": VARIANCE,
+          "names": NAMES}
 
 
 _SPECIAL = {"lo": lo, "hi": hi, "p": p, "q": q}
