@@ -152,12 +152,14 @@ def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, 
             continue
         x = elements[0]
         mu, xi, sigma = param("μ"), param("ξ"), param("σ")
+        failed = []
         for m_val, x_val in ((NEG_INF, NEG_INF), (NEG_INF, xi), (mu, NEG_INF), (mu, xi)):
             s_val = real(0.0) if m_val is NEG_INF else sigma
             z_val = real(0.0) if m_val is NEG_INF else fold.mul(sigma, fold.unary(Op.EXP, fold.neg(m_val)))
             got = fold.refold(substitute(update, {leaf: z_val, m_leaf: m_val, x: x_val}))
             if olds & _placeholders(got) or any(v.op is Op.INDEX for v in _leaves(got)):
-                break  # the update reads something other than z, m and this iteration's x
+                failed.append(None)  # the update reads something other than z, m and this iteration's x
+                break
             m_next = fold.maximum(m_val, x_val)
             s_next = fold.add(s_val, fold.unary(Op.EXP, x_val))
             want = real(0.0) if m_next is NEG_INF else fold.mul(s_next, fold.unary(Op.EXP, fold.neg(m_next)))
@@ -165,17 +167,38 @@ def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, 
                 continue
             a, b = normal_form(got), normal_form(want)
             if a is None or a is not b:
-                break
-        else:
-            k = bound(f"τ{n}'")
+                failed.append((m_val, x_val))
+        # Every case holds: the invariant holds from t = 0. Only the step from (−∞, −∞) fails (an update
+        # computing exp(m − m_new) = exp(−∞ + ∞) = NaN there): the invariant still holds from t = 1 on
+        # for a lane whose first element is finite (that step is the case (−∞, ξ), which holds), and
+        # nothing is known of the other lanes.
+        if failed and failed != [(NEG_INF, NEG_INF)]:
+            continue
+        first_seen = _first_element_present(x, tau)
+        if failed and first_seen is None:
+            continue
+        k = bound(f"τ{n}'")
 
-            def closed(limit: Term, m_value: Term) -> Term:
-                total = canonical_binders(reduce_(Op.SUM, k, integer(0), limit,
-                                                  fold.unary(Op.EXP, substitute(x, {tau: k}))))
-                return fold.where(fold.compare(Op.EQ, m_value, NEG_INF), real(0.0),
-                                  fold.mul(total, fold.unary(Op.EXP, fold.neg(m_value))))
-            return closed(tau, m_at_tau), closed(trips, m_at_end)
+        def closed(limit: Term, m_value: Term) -> Term:
+            total = canonical_binders(reduce_(Op.SUM, k, integer(0), limit,
+                                              fold.unary(Op.EXP, substitute(x, {tau: k}))))
+            invariant = fold.where(fold.compare(Op.EQ, m_value, NEG_INF), real(0.0),
+                                   fold.mul(total, fold.unary(Op.EXP, fold.neg(m_value))))
+            if not failed:
+                return invariant
+            unknown = undef(f"online rescaling of a lane whose first element is −∞ (the update gives NaN)")
+            started = fold.where(first_seen, invariant, unknown)
+            return fold.where(fold.compare(Op.EQ, limit, integer(0)), real(0.0), started)
+        return closed(tau, m_at_tau), closed(trips, m_at_end)
     return None
+
+
+def _first_element_present(x: Term, tau: Term) -> Term | None:
+    """For x(τ) = (c(τ) ? e(τ) : −∞), with e a finite input expression: the condition c(0) under
+    which the loop's first element is finite (None for another shape of x)."""
+    if x.op is not Op.WHERE or x.args[2] is not NEG_INF or NEG_INF in set(walk(x.args[1])):
+        return None
+    return substitute(x.args[0], {tau: integer(0)})
 
 
 def _real_placeholder(n: int, name: str) -> Term:

@@ -467,10 +467,35 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
             chosen = fold.where(decide(n.args[0]), n.args[1], n.args[2])
             return _dead_lane(chosen) if chosen.op is Op.WHERE else chosen
         if n.op in REDUCTIONS:
-            out = tidy_extent(reduce_lanes(n))
+            out = tidy_extent(reduce_lanes(within(n)))
             return _linear(out, reduce_lanes) if out.op is Op.SUM else out
-        out = _lift_where(n)  # a choice lifted out of arithmetic may now be a dead-lane choice
-        return _dead_lane(out) if out.op is Op.WHERE else out
+        out = _lift_where(n)  # a choice lifted out of arithmetic (at any depth) may now be a dead-lane choice
+        return transform(out, lambda m: _dead_lane(m) if m.op is Op.WHERE else m) if out is not n else out
+
+    def within(n: Term) -> Term:
+        """Conditions on a reduction's own variable k, decided under lo ≤ k < hi (`k < N` over a tile of
+        4 lanes when N > 4); the choices they settle may then be dead-lane choices."""
+        lo, hi, body = n.args
+        k = n.attr
+        if lo.op is not Op.CONST or any(v.op is Op.BOUND and v is not k for v in walk(hi)):
+            return n
+        ranged = extra + [apply(Op.GE, k, lo), apply(Op.LT, k, hi)]
+        seen: dict[Term, Term] = {}
+
+        def settle(m: Term) -> Term:
+            if m.op is not Op.WHERE:
+                return m
+            c = m.args[0]
+            if {v for v in walk(c) if v.op is Op.BOUND} != {k} or any(a.sort is Sort.REAL for a in c.args):
+                return m
+            if c not in seen:
+                seen[c] = TRUE if _prove(run, ranged, [c]) == "proved" else \
+                    FALSE if _prove(run, ranged, [apply(Op.NOT, c)]) == "proved" else c
+            chosen = fold.where(seen[c], m.args[1], m.args[2])
+            return _dead_lane(chosen) if chosen.op is Op.WHERE else chosen
+
+        settled = transform(body, settle)
+        return n if settled is body else canonical_binders(reduce_(n.op, k, lo, hi, settled))
 
     return transform(t, step)
 
@@ -680,16 +705,38 @@ def _witness(run: _Run, store, idx, targets) -> dict[Term, Term] | None:
         if len(p) == 1 and len(vars_) == 1 and len(vars_[0]) == 1 and p[vars_[0]] == 1 and vars_[0][0][1] == 1:
             witness[vars_[0][0][0]] = t
             continue
-        # c·pid + λ with the lane ranging over exactly c: pid = t // c, λ = t mod c
-        if len(p) == 2 and all(len(m) == 1 and m[0][1] == 1 for m in vars_) and () not in p:
-            (m1, c1), (m2, c2) = p.items()
-            (v1, _), (v2, _) = m1[0], m2[0]
-            lane, program, scale = (v2, v1, c1) if c2 == 1 else (v1, v2, c2) if c1 == 1 else (None, None, None)
-            if lane is not None and str(lane.attr).startswith("λ"):
-                witness[program] = apply(Op.FLOORDIV, t, integer(scale))
-                witness[lane] = apply(Op.MOD, t, integer(scale))
-                continue
+        # a + c·v + λ, λ a lane, v a program id or loop variable and c = ±w a constant: v counts tiles
+        # forward (c > 0: v = (t − a) // c) or backward (c < 0, a reversed loop: v = (a − t + w − 1) // w),
+        # and λ = t − a − c·v; `a` (sizes and constants) must not mention a witness variable
+        found = _tile_witness(p, t, run, store)
+        if found is None:
+            return None
+        witness.update(found)
+    loop_vars = {v for h in store.hyps for v in free_vars(h)}
+    for v in list(run.pids) + list(lanes.LANES[:len(store.shape)]) + sorted(loop_vars, key=str):
+        witness.setdefault(v, integer(0))
+    return witness
+
+
+def _tile_witness(p, t: Term, run: _Run, store) -> dict[Term, Term] | None:
+    from .intcanon import from_poly
+
+    unknowns = set(run.pids) | set(lanes.LANES[:len(store.shape)]) | \
+        {v for h in store.hyps for v in free_vars(h) if v.op is Op.INDEX}
+    linear = {m[0][0]: c for m, c in p.items() if len(m) == 1 and m[0][1] == 1 and m[0][0] in unknowns}
+    rest = {m: c for m, c in p.items() if not (len(m) == 1 and m[0][1] == 1 and m[0][0] in unknowns)}
+    if any(v in unknowns for m in rest for v, _ in m) or len(linear) != 2:
         return None
+    lane = next((v for v, c in linear.items() if c == 1 and str(v.attr).startswith("λ")), None)
+    if lane is None:
+        return None
+    (stepper, c), = ((v, c) for v, c in linear.items() if v is not lane)
+    a = from_poly(rest)
+    if c > 0:
+        v = apply(Op.FLOORDIV, apply(Op.SUB, t, a), integer(c))
+    else:
+        v = apply(Op.FLOORDIV, apply(Op.ADD, apply(Op.SUB, a, t), integer(-c - 1)), integer(-c))
+    return {stepper: v, lane: apply(Op.SUB, apply(Op.SUB, t, a), apply(Op.MUL, integer(c), v))}
     loop_vars = {v for h in store.hyps for v in free_vars(h)}
     for v in list(run.pids) + list(lanes.LANES[:len(store.shape)]) + sorted(loop_vars, key=str):
         witness.setdefault(v, integer(0))
