@@ -128,3 +128,41 @@ def squared_relu_op(x):
     block = min(64, triton.next_power_of_2(n))
     elementwise_kernel[(triton.cdiv(n, block),)](y, x, n, BLOCK=block)
     return y
+
+
+def last_dim_sum(x):
+    """Sum over the last dimension of a tensor of any rank: rows of the flattened (reshaped) view."""
+    N = x.shape[-1]
+    rows = x.reshape(-1, N)  # a view of x when x is contiguous
+    out = torch.empty(x.shape[:-1], dtype=x.dtype)
+    _row_sum.row_sum_kernel[(rows.shape[0],)](out.view(-1), rows, N, BLOCK=8)
+    return out
+
+
+@triton.jit
+def layer_norm_backward_kernel(dx_ptr, dy_ptr, x_ptr, w_ptr, N, row_stride, eps, BLOCK: tl.constexpr):
+    """dx of y = w · (x − mean) · rstd for one row (mean and rstd recomputed from x)."""
+    row = tl.program_id(0)
+    cols = tl.arange(0, BLOCK)
+    mask = cols < N
+    x = tl.load(x_ptr + row * row_stride + cols, mask=mask, other=0.0)
+    dy = tl.load(dy_ptr + row * row_stride + cols, mask=mask, other=0.0)
+    w = tl.load(w_ptr + cols, mask=mask, other=0.0)
+    mean = tl.sum(x, axis=0) / N
+    xc = tl.where(mask, x - mean, 0.0)
+    rstd = tl.rsqrt(tl.sum(xc * xc, axis=0) / N + eps)
+    xhat = xc * rstd
+    wdy = w * dy
+    c1 = tl.sum(xhat * wdy, axis=0) / N
+    c2 = tl.sum(wdy, axis=0) / N
+    tl.store(dx_ptr + row * row_stride + cols, (wdy - (xhat * c1 + c2)) * rstd, mask=mask)
+
+
+def layer_norm_backward(dy, x, w, eps=1e-5):
+    """The input gradient of layer_norm over the last dimension, for inputs of any rank."""
+    N = x.shape[-1]
+    rows, dys = x.reshape(-1, N), dy.reshape(-1, N)
+    dx = torch.empty_like(x)
+    layer_norm_backward_kernel[(rows.shape[0],)](dx.view(-1, N), dys, rows, w, N, rows.stride(0), eps,
+                                                 BLOCK=triton.next_power_of_2(N))
+    return dx

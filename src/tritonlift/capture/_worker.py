@@ -369,9 +369,15 @@ def replay(job, fn):
             inputs, result = call_once(fn, job, sizes, recorder, seed=1000 + n)
         except Exception as exc:
             return {"error": f"{type(exc).__name__}: {exc}", "where": _user_frame(exc, job["file"]), "sizes": sizes}
-        namespace = {"torch": torch, "F": torch.nn.functional, "math": math, **inputs,
+        defaults = {name: p.default for name, p in inspect.signature(fn).parameters.items()
+                    if p.default is not inspect.Parameter.empty}
+        namespace = {"torch": torch, "F": torch.nn.functional, "math": math, **defaults, **inputs,
                      **{k: evaluate_arg(v, sizes) for k, v in job["args"].items()}, **sizes}
-        expected = eval(job["against"], namespace)  # noqa: S307 - the user's own reference expression
+        try:
+            expected = eval(job["against"], namespace)  # noqa: S307 - the user's own reference expression
+        except Exception as exc:
+            return {"error": f"--against: evaluating it in PyTorch raised {type(exc).__name__}: {exc}",
+                    "where": None, "sizes": sizes}
         got = result if isinstance(result, (tuple, list)) else (result,)
         want = expected if isinstance(expected, (tuple, list)) else (expected,)
         for k, (g, w) in enumerate(zip(got, want)):

@@ -76,7 +76,8 @@ def check_spec(spec: OperatorSpec, against: str, options: Options) -> CheckResul
     shapes = {i.name: tuple(size(d) if isinstance(d, str) else integer(d) for d in i.logical_dims())
               for i in spec.inputs}
     args = {k: _decode(v) for k, v in spec.args}
-    reference(against, shapes, args, spec.sizes)  # a bad expression is reported before the long part
+    early = {**_float_defaults(spec), **args}
+    reference(against, shapes, early, spec.sizes)  # a bad expression is reported before the long part
     lifted = lift_spec(spec, options)
     args = {**{k: v for k, v in lifted.floats.items()}, **args}
     refs = reference(against, shapes, args, spec.sizes)
@@ -85,6 +86,23 @@ def check_spec(spec: OperatorSpec, against: str, options: Options) -> CheckResul
     for case in lifted.cases:
         cases.append(_check_case(spec, against, case, refs))
     return CheckResult(lifted, against, tuple(cases), time.perf_counter() - t0)
+
+
+def _float_defaults(spec: OperatorSpec) -> dict[str, float]:
+    """Float parameter defaults of the host function (`eps=1e-5`), read from its source."""
+    import ast
+
+    try:
+        tree = ast.parse(open(spec.file, encoding="utf-8").read())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == spec.function:
+            a = node.args
+            pairs = list(zip(a.args[len(a.args) - len(a.defaults):], a.defaults)) + \
+                [(k, d) for k, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+            return {p.arg: d.value for p, d in pairs if isinstance(d, ast.Constant) and isinstance(d.value, float)}
+    return {}
 
 
 def _decode(v):

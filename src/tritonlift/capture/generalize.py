@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..errors import TritonLiftError
 from .fit import Row, fit_int
 from .record import CallRecord, Scalar, Site, TensorValue
+from .views import View
 
 MAX_SPLITS = 2
 
@@ -37,6 +38,7 @@ class LaunchPlan:
     autotuned: bool
     notes: tuple[str, ...] = ()
     bindings: tuple[tuple[str, str, str, str], ...] = ()  # names the host code bound to jit functions
+    views: tuple[View, ...] = ()  # tensors that are reshaped views of the operator's inputs/outputs
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,9 @@ def _sz(env, sizes) -> str:
 
 def _case(group: list[CallRecord], sizes, float_args, inputs) -> Case:
     all_roles = [roles(r) for r in group]
-    launches = []
+    launches, views = [], {}
     for s_idx, site in enumerate(group[0].sites):
-        launches.append(_launch(group, all_roles, s_idx, site, sizes, float_args))
+        launches.append(_launch(group, all_roles, s_idx, site, sizes, float_args, views))
     outputs = []
     multi = len(group[0].outputs) > 1 or group[0].is_tuple
     for k, o in enumerate(group[0].outputs):
@@ -160,7 +162,7 @@ def _case(group: list[CallRecord], sizes, float_args, inputs) -> Case:
     return Case(tuple(launches), tuple(outputs), ranges, len(group), inputs)
 
 
-def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args) -> LaunchPlan:
+def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args, views: dict) -> LaunchPlan:
     autotuned = set(site.autotuned)
     pieces: list[str] = []
     keyword = False
@@ -183,7 +185,10 @@ def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args) -> Laun
             shape = tuple(_fit(rows_for(lambda r, v, _, d=d: v.args[p_idx][1].shape[d]), sizes, (),
                                f"{site.name} {param} dim {d}") for d in range(len(v0.shape)))
             strides = _strides(rows_for, p_idx, v0, sizes, f"{site.name} {param}")
-            if any(v.offset for v in values):
+            view = _view(group, s_idx, p_idx, role, kind, shape, strides, sizes, views)
+            if view is not None:
+                role = view.name
+            elif any(v.offset for v in values):
                 notes.append(f"{param} is a view at a storage offset (not modelled)")
             dtype = {"torch.float16": ":f16", "torch.bfloat16": ":bf16", "torch.float64": ":f64",
                      "torch.int32": ":i32", "torch.int64": ":i64", "torch.bool": ":bool"}.get(v0.dtype, "")
@@ -205,7 +210,53 @@ def _launch(group, all_roles, s_idx: int, site: Site, sizes, float_args) -> Laun
             text = str(v0.value).replace("torch.", "tl.")
         pieces.append(f"{param}={text}" if keyword else text)
     launch = f"{site.name}[({', '.join(grid)}{',' if len(grid) == 1 else ''})]({', '.join(pieces)})"
-    return LaunchPlan(site.ref, site.name, launch, tuple(tensors), bool(autotuned), tuple(notes), site.bindings)
+    used = tuple(v for v in views.values() if any(t.role == v.name for t in tensors))
+    return LaunchPlan(site.ref, site.name, launch, tuple(tensors), bool(autotuned), tuple(notes), site.bindings, used)
+
+
+def _base(record: CallRecord, storage: int) -> TensorValue | None:
+    """The operator input or output whose storage this is (None for buffers and host copies)."""
+    for t in list(record.inputs.values()) + [o for o in record.outputs if o is not None]:
+        if t.storage == storage:
+            return t
+    return None
+
+
+def _layout(t: TensorValue) -> tuple:
+    """Unit dimensions aside (`out[1]` of a 0-d output is the output itself)."""
+    return tuple(n for n in t.shape if n != 1), tuple(s for s, n in zip(t.strides, t.shape) if n != 1), t.offset
+
+
+def _contiguous(t: TensorValue) -> bool:
+    expect = 1
+    for d in reversed(range(len(t.shape))):
+        if t.shape[d] != 1 and t.strides[d] != expect:
+            return False
+        expect *= t.shape[d]
+    return True
+
+
+def _view(group, s_idx, p_idx, role, kind, shape, strides, sizes, views: dict) -> View | None:
+    """A View when the launch passes a contiguous input/output under another shape or offset."""
+    if kind not in ("input", "output"):
+        return None
+    pairs = []
+    for r in group:
+        for v in r.sites[s_idx].variants:
+            t = v.args[p_idx][1]
+            pairs.append((r, t, _base(r, t.storage)))
+    if any(b is None for _, _, b in pairs) or all(_layout(t) == _layout(b) for _, t, b in pairs):
+        return None
+    if not all(_contiguous(b) for _, _, b in pairs):
+        return None
+    offset = fit_int([Row(r.sizes, t.offset - b.offset) for r, t, b in pairs], sizes, ())
+    if offset is None:
+        return None
+    key = (role, shape, strides, offset)
+    if key not in views:
+        n = sum(1 for v in views.values() if v.base == role)
+        views[key] = View(f"{role}_view{n or ''}", role, shape, strides, offset)
+    return views[key]
 
 
 def _ints(v) -> dict[str, int]:

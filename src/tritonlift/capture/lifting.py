@@ -23,6 +23,7 @@ from ..synth.tidy import tidy
 from .generalize import Case, generalise
 from .run import capture, sample_sizes
 from .spec import OperatorSpec, parse_operator
+from .views import int_term, reindex, rewrite_reads, simplify_divisions
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,27 @@ def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> Ca
         return CaseResult(case, tuple(lifted), tuple(None for _ in case.outputs), Status.UNKNOWN, "; ".join(notes))
     written: dict[str, Formula] = {}
     inputs = {name for name, _ in case.inputs}
+    views = {v.name: v for p in case.launches for v in p.views}
+    in_views = {n: v for n, v in views.items() if v.base in inputs}
+    bases = {name: tuple(int_term(d) for d in dims) for name, dims in case.inputs}
+    unmapped = []
     for result in lifted:
         for f in result.formulas:
             body = inline(f.body, {k: v for k, v in written.items() if k not in inputs})
-            written[f.output] = Formula(f.output, f.indices, f.shape, body)
+            mapped_body = rewrite_reads(body, in_views, bases, dict(zip(f.indices, f.shape)))
+            if mapped_body is None:
+                unmapped.append(f.output)
+            written[f.output] = Formula(f.output, f.indices, f.shape, body if mapped_body is None else mapped_body)
+    if unmapped:
+        return CaseResult(case, tuple(lifted), tuple(None for _ in case.outputs), Status.UNKNOWN,
+                          f"{', '.join(unmapped)}: reads a reshaped view of an input whose elements are not evidently "
+                          f"elements of the input (not modelled)")
     formulas, reasons = [], []
     for out in case.outputs:
         f = written.get(out.role)
+        view = next((v for v in views.values() if v.base == out.role and v.name in written), None)
+        if f is None and view is not None:
+            f = _from_view(written[view.name], view, out)
         mapped = None if f is None else _reshape(f, out.shape)
         if mapped is None:
             reasons.append(f"{out.role}: " + ("no kernel writes it" if f is None else
@@ -149,6 +164,20 @@ def inline(body: Term, written: dict[str, Formula]) -> Term:
         return substitute(fresh_binders(f.body), dict(zip(f.indices, n.args)))
 
     return tidy(transform(body, step))
+
+
+def _from_view(f: Formula, view, out) -> Formula | None:
+    """The operator's output from the formula of the view of it that the kernel wrote."""
+    shape = tuple(int_term(d) for d in out.shape)
+    indices = tuple(index(INDEX_NAMES[n]) for n in range(len(shape)))
+    if not view.reshaped:
+        return None
+    renamed = {i: index(f"ι{n}") for n, i in enumerate(indices)}  # two-step rename: no clash with i, j
+    at = reindex(tuple(renamed.values()), shape, f.shape, dict(zip(renamed.values(), shape)))
+    if at is None:
+        return None
+    body = substitute(substitute(f.body, dict(zip(f.indices, at))), {v: k for k, v in renamed.items()})
+    return Formula(out.role, indices, shape, tidy(simplify_divisions(body, dict(zip(indices, shape)))))
 
 
 def _reshape(f: Formula, shape: tuple[str, ...]) -> Formula | None:

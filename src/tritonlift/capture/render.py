@@ -36,6 +36,8 @@ def _assumptions(c) -> list[str]:
     out: list[str] = []
     for lifted in c.launches:
         out.extend(a for a in lifted.assumptions if a not in out)
+    views = {v.name: v for p in c.case.launches for v in p.views}
+    out.extend(f"{v.name} is {v.base} reshaped to [{', '.join(v.shape)}] (one storage)" for v in views.values())
     out.append(f"the host code launches as described for all sizes of the case (checked at "
                f"{c.case.samples} size assignment{'s' if c.case.samples != 1 else ''})")
     return out

@@ -96,3 +96,31 @@ def test_user_mistakes_exit_2_with_file_and_line(tmp_path, body, inputs, message
     if "--inputs" not in message:
         assert f"{path}:" in text  # names the file and line
     assert run_check(f"{path}::nope", "x=f32[N]", "x", None, True, False, out, io.StringIO()) == 2
+
+
+LN_BACKWARD = ("{r} * (w * dy - torch.mean(w * dy, dim=-1, keepdim=True) - {xh} * torch.mean(w * dy * {xh}, dim=-1, "
+               "keepdim=True))")
+RSTD = "torch.rsqrt(torch.var(x, dim=-1, correction=0, keepdim=True) + eps)"
+XHAT = f"(x - torch.mean(x, dim=-1, keepdim=True)) * {RSTD}"
+
+
+def test_reshaped_views_of_inputs_and_outputs_map_back_to_them():
+    result = check_operator(f"{OPS}::last_dim_sum", "x=f32[B, T, N]", "torch.sum(x, dim=-1)", options=FAST)
+    (case,) = result.lifted.cases
+    assert case.case.launches[0].text == "row_sum_kernel[(B * T,)](out_view[B * T], x_view[B * T, N], N, 8)"
+    assert case.formulas[0].text() == "out[i, j] = Σ_{k<N} x[i, j, k]"  # (i·T + j) // T = i, … mod T = j
+    assert result.status is Status.VERIFIED
+
+
+@pytest.mark.slow
+def test_check_finds_a_layer_norm_backward_that_assumes_2d_input():
+    against = LN_BACKWARD.format(r=RSTD, xh=XHAT)
+    inputs3 = "dy=f32[B, T, N], x=f32[B, T, N], w=f32[N]"
+    good = check_operator(f"{OPS}::layer_norm_backward", inputs3, against, options=FAST)
+    assert good.status is Status.VERIFIED
+    buggy = f"{EXAMPLES}/ops_buggy.py::layer_norm_backward"
+    ok = check_operator(buggy, "dy=f32[M, N], x=f32[M, N], w=f32[N]", against, options=FAST)
+    assert ok.status is Status.VERIFIED  # right for 2-D inputs
+    bad = check_operator(buggy, inputs3, against, options=FAST)
+    assert bad.status is Status.COUNTEREXAMPLE
+    assert "is never written" in bad.cases[0].counterexample and "reproduced" in bad.cases[0].counterexample

@@ -80,3 +80,24 @@ def test_ceil_sqrt_is_exact_and_in_the_launch_language():
     assert all(ceil_sqrt(n) == math.ceil(math.sqrt(n)) for n in range(1, 5000))
     term = int_expr_from_python(ast.parse("next_power_of_2(ceil_sqrt(M * N))", mode="eval").body)
     assert evaluate_int(term, {"M": 3, "N": 7}) == 8  # ceil(sqrt(21)) = 5
+
+
+def test_reindexing_a_reshape_is_exact_and_simplified_where_evident():
+    from tritonlift.capture.views import reindex, simplify_divisions
+    from tritonlift.ir.printer import to_text
+    from tritonlift.ir.term import Op, apply, index, size
+
+    B, T, N = size("B"), size("T"), size("N")
+    i, j, k = index("i"), index("j"), index("k")
+    # element (i, k) of [B·T, N] is element (i // T, i mod T, k) of [B, T, N]
+    idx = reindex((i, k), (apply(Op.MUL, B, T), N), (B, T, N), {i: apply(Op.MUL, B, T), k: N})
+    assert [to_text(t) for t in idx] == ["i // T", "i mod T", "k"]
+    # and back: (i, j, k) of [B, T, N] is (i·T + j, k) of [B·T, N]
+    back = reindex((i, j, k), (B, T, N), (apply(Op.MUL, B, T), N), {i: B, j: T, k: N})
+    assert [to_text(t) for t in back] == ["i · T + j", "k"]
+    row = apply(Op.ADD, apply(Op.MUL, i, T), j)
+    assert simplify_divisions(apply(Op.FLOORDIV, row, T), {i: B, j: T}) is i
+    assert simplify_divisions(apply(Op.MOD, row, T), {i: B, j: T}) is j
+    assert simplify_divisions(apply(Op.MOD, row, T), {i: B, j: N}).op is Op.MOD  # j < T is not known: kept
+    # shapes without an evident grouping are not mapped
+    assert reindex((i,), (N,), (B, T), {i: N}) is None
