@@ -3,7 +3,7 @@ and checked against PyTorch, each in its own process with a time limit.
 
     python bench/operators.py [--only NAME] [--timeout 240]
 
-Writes bench/results/<date>-operators.md. The targets are call forms (file, function, inputs,
+Writes bench/results/<date>-operators.md (the table) and .json (every row with its full output). The targets are call forms (file, function, inputs,
 arguments, PyTorch reference) — data for the benchmark, never read by tritonlift itself.
 """
 
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -46,6 +48,10 @@ TARGETS = [  # (name, file, function, inputs, args, against)
     ("max", "ops/max.py", "max", "inp=f32[M, N]", None, "torch.amax(inp)"),
     ("min", "ops/min.py", "min", "inp=f32[M, N]", None, "torch.amin(inp)"),
     ("amax", "ops/amax.py", "amax", "inp=f32[M, N]", "dim=[1]", "torch.amax(inp, dim=1)"),
+    ("prod", "ops/prod.py", "prod", "inp=f32[M, N]", None, "torch.prod(inp)"),
+    ("argmax", "ops/argmax.py", "argmax", "inp=f32[M, N]", "dim=1", "torch.argmax(inp, dim=1)"),
+    ("cross_entropy", "ops/cross_entropy_loss.py", "cross_entropy_loss", "inp=f32[M, C], target=i64[M]", None,
+     "F.cross_entropy(inp, target)"),
     ("var_mean", "ops/var_mean.py", "var_mean", "x=f32[M, N]", "dim=[1], correction=1",
      "torch.var_mean(x, dim=1, correction=1)"),
     ("vector_norm", "ops/vector_norm.py", "vector_norm", "x=f32[M, N]", "dim=[1]",
@@ -60,6 +66,8 @@ TARGETS = [  # (name, file, function, inputs, args, against)
     ("mm", "ops/mm.py", "mm", "a=f32[M, K], b=f32[K, N]", None, "torch.mm(a, b)"),
     ("addmm", "ops/addmm.py", "addmm", "bias=f32[N], mat1=f32[M, K], mat2=f32[K, N]", None,
      "torch.addmm(bias, mat1, mat2)"),
+    ("bmm", "ops/bmm.py", "bmm", "A=f32[S, M, K], B=f32[S, K, N]", None, "torch.bmm(A, B)"),
+    ("mv", "ops/mv.py", "mv", "inp=f32[N, M], vec=f32[M]", None, "torch.mv(inp, vec)"),
     ("silu_and_mul", "fused/silu_and_mul.py", "silu_and_mul", XY, None, "F.silu(A) * B"),
     ("gelu_and_mul", "fused/gelu_and_mul.py", "gelu_and_mul", XY, None, "F.gelu(A) * B"),
     ("skip_rms_norm", "fused/skip_rms_norm.py", "skip_rms_norm", "x=f32[M, N], residual=f32[M, N], weight=f32[N]",
@@ -116,10 +124,14 @@ def main() -> None:
         reason = reason.replace("|", "\\|")[:200]
         lines.append(f"| {r['name']} | {r['status']} | {r['launch_ok']}/{r['launches']} | {r['seconds']:.1f} | "
                      f"{reason} |")
-    out = os.path.join(ROOT, "bench", "results", f"{date}-operators.md")
-    with open(out, "w") as f:
+    out = os.path.join(ROOT, "bench", "results", f"{date}-operators{'-partial' if opts.only else ''}")
+    with open(out + ".md", "w") as f:
         f.write("\n".join(lines) + "\n")
-    print(out)
+    with open(out + ".json", "w") as f:
+        json.dump({"date": date, "machine": platform.platform(), "python": platform.python_version(),
+                   "command": "python bench/operators.py", "counts": counts, "rows": results}, f, indent=1,
+                  ensure_ascii=False)
+    print(out + ".md")
 
 
 if __name__ == "__main__":

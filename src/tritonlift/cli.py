@@ -93,7 +93,7 @@ def lift(
     if inputs is not None:
         from .capture.cli import run_operator
 
-        raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
+        raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr, as_json))
     arguments = (kernel, launch, as_json, emit, sizes, config, no_oracle, verbose)
     switches = dict(unbounded=not bounded_only, simplify=not no_simplify, names=names, safety_only=safety_only)
     if timeout is not None or memory is not None:
@@ -222,7 +222,9 @@ def check(
     """Prove an operator equal to a PyTorch expression for all sizes, or find a counterexample."""
     from .capture.cli import run_check
 
-    raise typer.Exit(run_check(operator, inputs, against, op_args, no_oracle, verbose, sys.stdout, sys.stderr))
+    raise typer.Exit(run_check(operator, inputs, against, op_args, no_oracle, verbose, sys.stdout, sys.stderr,
+                               as_json))
+    as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 
 
 @app.command()

@@ -3,6 +3,8 @@ return exit codes (0 holds, 1 counterexample/unknown, 2 bad input, 3 internal er
 
 from __future__ import annotations
 
+import json
+
 from ..errors import TritonLiftError
 from ..result import Status
 
@@ -27,27 +29,31 @@ def _options(no_oracle: bool):
     return Options(oracle=not no_oracle)
 
 
-def run_operator(ref: str, inputs: str, args: str | None, no_oracle: bool, verbose: bool, out, err) -> int:
+def run_operator(ref: str, inputs: str, args: str | None, no_oracle: bool, verbose: bool, out, err,
+                 as_json: bool = False) -> int:
     def go() -> int:
         from .lifting import lift_spec
-        from .render import render_operator
+        from .render import operator_json, render_operator
         from .spec import parse_operator
 
         result = lift_spec(parse_operator(ref, inputs, args), _options(no_oracle))
-        out.write(render_operator(result, verbose) + "\n")
+        out.write((json.dumps(operator_json(result), indent=2, ensure_ascii=False) if as_json
+                   else render_operator(result, verbose)) + "\n")
         return 0 if result.status >= Status.TESTED else 1
 
     return _guard(go, out, err)
 
 
-def run_check(ref: str, inputs: str, against: str, args: str | None, no_oracle: bool, verbose: bool, out, err) -> int:
+def run_check(ref: str, inputs: str, against: str, args: str | None, no_oracle: bool, verbose: bool, out, err,
+              as_json: bool = False) -> int:
     def go() -> int:
         from .check import check_spec
-        from .render import render_check
+        from .render import check_json, render_check
         from .spec import parse_operator
 
         result = check_spec(parse_operator(ref, inputs, args), against, _options(no_oracle))
-        out.write(render_check(result, verbose) + "\n")
+        out.write((json.dumps(check_json(result), indent=2, ensure_ascii=False) if as_json
+                   else render_check(result, verbose)) + "\n")
         return 0 if result.status >= Status.TESTED else 1
 
     return _guard(go, out, err)

@@ -62,3 +62,40 @@ def render_check(result: CheckResult, verbose: bool = False) -> str:
         elif lifted.formulas and all(f is not None for f in lifted.formulas):
             lines.append(f"  assumes: {'; '.join(_assumptions(lifted))}")
     return "\n".join(lines)
+
+
+def operator_json(result: OperatorResult) -> dict:
+    """`tritonlift lift OP --inputs … --json`: every case, launch (with its full lift report),
+    composed formula and assumption."""
+    from .. import __version__
+    from ..report.json_report import to_json
+
+    cases = []
+    for c in result.cases:
+        cases.append({
+            "status": c.status.name,
+            "observed": [{"size": n, "min": lo, "max": hi} for n, lo, hi in c.case.ranges],
+            "samples": c.case.samples,
+            "launches": [{"launch": p.text, "kernel": p.kernel, "ref": p.ref, "result": to_json(r)}
+                         for p, r in zip(c.case.launches, c.launches)],
+            "views": [{"name": v.name, "of": v.base, "shape": list(v.shape)} for p in c.case.launches
+                      for v in p.views],
+            "formulas": [None if f is None else {"output": f.output, "formula": f.text()} for f in c.formulas],
+            "reason": c.reason or None,
+            "assumptions": _assumptions(c),
+        })
+    return {"tritonlift": __version__, "operator": result.spec.to_json(), "status": result.status.name,
+            "samples": result.samples, "cases": cases,
+            "timings": {k: round(v, 6) for k, v in result.timings.items()}}
+
+
+def check_json(result: CheckResult) -> dict:
+    """`tritonlift check … --json`: the operator's report plus each output's comparison."""
+    out = operator_json(result.lifted)
+    out.update({"against": result.against, "status": result.status.name, "seconds": round(result.seconds, 6)})
+    for case_json, c in zip(out["cases"], result.cases):
+        case_json["check"] = {"status": c.status.name, "counterexample": c.counterexample or None,
+                              "outputs": [{"output": o.output, "status": o.status.name, "how": o.how,
+                                           "reference": None if o.reference is None else o.reference.text()}
+                                          for o in c.outputs]}
+    return out

@@ -215,6 +215,29 @@ def mm(a, b):
     return Sym((a.shape[0], b.shape[1]), at)
 
 
+def mv(a, v):
+    if len(a.shape) != 2 or len(v.shape) != 1 or a.shape[1] is not v.shape[0]:
+        raise TritonLiftError(f"--against: mv of {_shape_text(a)} and {_shape_text(v)}")
+
+    def at(idx):
+        k = _var()
+        return reduce_(Op.SUM, k, integer(0), a.shape[1], apply(Op.MUL, a.at((idx[0], k)), v.at((k,))))
+
+    return Sym((a.shape[0],), at)
+
+
+def bmm(a, b):
+    if len(a.shape) != 3 or len(b.shape) != 3 or a.shape[2] is not b.shape[1]:
+        raise TritonLiftError(f"--against: bmm of {_shape_text(a)} and {_shape_text(b)}")
+
+    def at(idx):
+        k = _var()
+        return reduce_(Op.SUM, k, integer(0), a.shape[2],
+                       apply(Op.MUL, a.at((idx[0], idx[1], k)), b.at((idx[0], k, idx[2]))))
+
+    return Sym((a.shape[0], a.shape[1], b.shape[2]), at)
+
+
 def addmm(c, a, b, beta=1, alpha=1):
     p = mm(a, b)
     return elementwise(lambda x, y: apply(Op.ADD, apply(Op.MUL, _real(beta), x), apply(Op.MUL, _real(alpha), y)), c, p)
@@ -228,6 +251,57 @@ def transpose(x, d0=0, d1=1):
     return Sym(tuple(x.shape[p] for p in perm), lambda idx: x.at(tuple(idx[perm.index(d)] for d in range(rank))))
 
 
+def argmax(x, dim=None, keepdim=False):
+    """The first index of the maximum: min_k (x[k] = max_l x[l] ? k : n), over a flattened
+    tensor when dim is None (torch's definition)."""
+    if dim is None:
+        if len(x.shape) != 1:
+            raise TritonLiftError("--against: argmax without dim is defined here for 1-D tensors only")
+        dim = 0
+    top = amax(x, dim, keepdim=True)
+    d = dim % len(x.shape)
+
+    def body(full):
+        hit = apply(Op.EQ, x.at(full), _project(top, full))
+        return apply(Op.WHERE, hit, apply(Op.TOREAL, full[d]), apply(Op.TOREAL, x.shape[d]))
+
+    return reduce(x, Op.RMIN, dim, keepdim, body=body)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,  # noqa: A002
+                  reduction="mean", label_smoothing=0.0):
+    """F.cross_entropy over classes on dim 1 of an [M, C] input: class indices (ignore_index
+    excluded, class weights) or class probabilities (a target of the input's shape)."""
+    if len(input.shape) != 2 or label_smoothing not in (0, 0.0) or reduction not in ("mean", "sum", "none"):
+        raise TritonLiftError("--against: cross_entropy is defined here for [M, C] inputs, without "
+                              "label_smoothing, with reduction 'mean', 'sum' or 'none'")
+    logp = log_softmax(input, 1)
+    if len(target.shape) == 2:  # probabilities
+        loss = sum_(elementwise(lambda p, t: apply(Op.NEG, apply(Op.MUL, t, p)), logp, target), 1)
+        count = Sym((input.shape[0],), lambda idx: real(1.0))
+    else:
+        def picked(tensor, i):  # Σ_c (t[i] = c ? tensor[i, c] : 0), the one-hot form of a gather
+            c = _var()
+            hit = apply(Op.EQ, target.at((i,)), apply(Op.TOREAL, c))
+            return reduce_(Op.SUM, c, integer(0), input.shape[1], apply(Op.WHERE, hit, tensor(i, c), real(0.0)))
+
+        def wt(i):
+            keep = apply(Op.NE, target.at((i,)), real(float(ignore_index)))
+            w = real(1.0) if weight is None else picked(lambda _, c: weight.at((c,)), i)
+            return apply(Op.WHERE, keep, w, real(0.0))
+
+        loss = Sym((input.shape[0],), lambda idx: apply(Op.MUL, wt(idx[0]), apply(
+            Op.NEG, picked(lambda i, c: logp.at((i, c)), idx[0]))))
+        count = Sym((input.shape[0],), lambda idx: wt(idx[0]))
+    if reduction == "none":
+        return loss
+    total = sum_(loss)
+    if reduction == "sum":
+        return total
+    n = sum_(count)
+    return Sym((), lambda idx: apply(Op.DIV, total.at(()), n.at(())))
+
+
 def _unary(op: Op):
     return lambda x: elementwise(lambda a: apply(op, a), x)
 
@@ -236,6 +310,7 @@ FUNCTIONS: dict[str, Callable] = {
     "softmax": softmax, "log_softmax": log_softmax, "sum": sum_, "mean": mean, "amax": amax, "amin": amin,
     "prod": prod, "var": var, "var_mean": var_mean, "layer_norm": layer_norm, "rms_norm": rms_norm,
     "gelu": gelu, "mm": mm, "matmul": mm, "addmm": addmm, "transpose": transpose,
+    "argmax": argmax, "cross_entropy": cross_entropy, "mv": mv, "bmm": bmm,
     "t": lambda x: transpose(x, 0, 1),
     "silu": lambda x: elementwise(lambda a: apply(Op.MUL, a, _sigmoid(a)), x),
     "sigmoid": lambda x: elementwise(_sigmoid, x),

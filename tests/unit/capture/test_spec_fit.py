@@ -101,3 +101,21 @@ def test_reindexing_a_reshape_is_exact_and_simplified_where_evident():
     assert simplify_divisions(apply(Op.MOD, row, T), {i: B, j: N}).op is Op.MOD  # j < T is not known: kept
     # shapes without an evident grouping are not mapped
     assert reindex((i,), (N,), (B, T), {i: N}) is None
+
+
+def test_torch_definitions_of_argmax_and_cross_entropy():
+    from tritonlift.capture.torchdefs import reference
+    from tritonlift.ir.printer import to_text
+    from tritonlift.ir.term import index, size
+
+    M, C = size("M"), size("C")
+    arg = reference("torch.argmax(x, dim=1)", {"x": (M, C)}, {}, ("M", "C"))
+    assert to_text(arg.at((index("i"),))) == "min_{k<C} (x[i, k] = max_{l<C} x[i, l] ? k : C)"  # the first maximum
+    ce = reference("F.cross_entropy(x, t)", {"x": (M, C), "t": (M,)}, {}, ("M", "C"))
+    assert arg.shape == (M,) and ce.shape == ()
+    text = to_text(ce.at(()))
+    assert "t[k] ≠ -100" in text and "log(Σ_{m<C} exp(x[k, m]))" in text  # ignore_index, log-softmax
+    soft = reference("F.cross_entropy(x, p, reduction='none')", {"x": (M, C), "p": (M, C)}, {}, ("M", "C"))
+    assert to_text(soft.at((index("i"),))) == "Σ_{k<C} −(p[i, k] · (x[i, k] − log(Σ_{l<C} exp(x[i, l]))))"
+    with pytest.raises(TritonLiftError):
+        reference("F.cross_entropy(x, t, label_smoothing=0.1)", {"x": (M, C), "t": (M,)}, {}, ("M", "C"))
