@@ -22,6 +22,7 @@ _REWRITES = [
     (re.compile(r"'(?!tl\.)[a-z_][a-z0-9_]*'"), "'…'"),  # user identifiers; keep AST names ('Add') and tl.*
     (re.compile(r" \((?=[^)]*[\[(=.])[^()]*(\([^()]*\)[^()]*)*\)$"), ""),  # a trailing code snippet
     (re.compile(r"\{[^{}]*\}"), "{…}"),
+    (re.compile(r"\[[^\[\]]{12,}\]…?"), "[…]"),  # long lists of values
     (re.compile(r"\b\d+(\.\d+)?\b"), "N"),
     (re.compile(r"\s+"), " "),
 ]

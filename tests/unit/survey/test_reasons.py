@@ -49,3 +49,9 @@ def test_value_reprs_drop_out():
     assert reason_group(entry(r)) == "tuple (Block, Block) is not a value"
     cut = "tuple (Block(term, fp32, shape=(), tensor=None), Block(term, fp32, shape=(), ten is not a value"
     assert reason_group(entry(cut)) == "tuple (Block, Block is not a value"
+
+
+def test_long_value_lists_drop_out():
+    r = ("no formula found: an integer in the formula for mid is not an affine function of (i, M, B) nor a small "
+         "expression of them: values [0, 2, 4, 6, 1, 3, 5, 7]…")
+    assert reason_group(entry(r, outcome="lifted")).endswith("nor a small expression of them: values […]")
