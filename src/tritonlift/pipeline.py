@@ -17,9 +17,10 @@ from .launch.model import Launch, TensorArg
 from .launch.parse import parse_launch
 from .result import Check, Counterexample, LiftResult, Status
 from .symexec.execute import Spec, execute, execute_scalar_function
+from .synth.constants import assumptions as literal_assumptions
 from .synth.expnorm import normal_form
 from .synth.tidy import textbook, tidy
-from .synth.generalize import Formula, GeneralizeFailure, Sample, generalize
+from .synth.generalize import Formula, GeneralizeFailure, Sample, Switches, derived_sizes, generalize
 from .verify import plan as size_plan
 from .verify.spec_check import SAFETY_EVENTS, check_spec, describe_sizes, undefined_output
 
@@ -36,6 +37,8 @@ class Options:
     simplify: bool = True  # show the textbook form (e-graph simplification, issue 6)
     names: bool = False  # recognise named operators (sigmoid) in the textbook form
     safety_only: bool = False  # prove bounds, race freedom and defined values without lifting values
+    topdown: bool = True  # synthesis may split a specification into cases (ablation: --no-topdown)
+    pruning: bool = True  # enumeration keeps one expression per behaviour (ablation: --no-pruning)
     z3_timeout_ms: int = 10_000
     extra: dict = field(default_factory=dict)
 
@@ -87,11 +90,12 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     failure = None
     first_cfg = next(iter(configs))
     training = [s for s in specs if s.config == first_cfg and tuple(s.sizes.values()) in plan.training_keys]
+    synth_args = (bound.sizes, derived_sizes(bound), Switches(options.topdown, options.pruning))
     for out in outputs:
         samples = [Sample(s.sizes, idx, term) for s in training if out.name in s.outputs
                    for idx, term in sorted(s.outputs[out.name].values.items())]
         try:
-            formulas.append(generalize(out.name, out.shape, samples, bound.sizes))
+            formulas.append(generalize(out.name, out.shape, samples, *synth_args))
             continue
         except GeneralizeFailure as err:
             failure = str(err)
@@ -100,7 +104,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
         normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
         if all(s.term is not None for s in normalized):
             try:
-                formulas.append(generalize(out.name, out.shape, normalized, bound.sizes))
+                formulas.append(generalize(out.name, out.shape, normalized, *synth_args))
                 notes_synth.append(f"{out.name}: formula found in exp-normal form (the kernel's own "
                                    "rescaled form differs from size to size)")
                 failure = None
@@ -389,6 +393,7 @@ def _assumptions(bound: BoundLaunch, formulas: list[Formula], n_configs: int) ->
     contiguous = [t.name for t in bound.tensors if not t.strides]
     if contiguous:
         out.append(f"{', '.join(contiguous)} contiguous")
+    out.extend(dict.fromkeys(a for f in formulas for a in literal_assumptions(f.body)))  # 1/√2 for 0.70710678…
     return out
 
 
@@ -408,6 +413,7 @@ def _lift_scalar(k: Kernel, start: float, options: Options) -> LiftResult:
                    + (" by pointwise_dynamic's generated kernel, which is not analysed here" if k.pointwise else "")]
     if any(t.op is Op.DIV for t in walk(body)):
         assumptions.insert(1, "denominators are nonzero")
+    assumptions.extend(literal_assumptions(body))
     simpler, proven, extra = _textbooks([formula], options)
     timings["simplification"] = extra["seconds"]
     assumptions.extend(a for a in extra["assumptions"] if a not in assumptions)

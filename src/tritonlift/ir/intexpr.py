@@ -115,7 +115,7 @@ def evaluate_int(term: Term, env: dict[str, int]) -> int:
             if node.sort is not Sort.INT:
                 raise ValueError(f"not an integer constant: {node.value!r}")
             result = node.value
-        elif op is Op.SIZE:
+        elif op in (Op.SIZE, Op.INDEX, Op.BOUND):  # indices too: `x[i·T + k]` at a concrete element
             if node.attr not in env:
                 known = ", ".join(sorted(env)) or "none"
                 raise ValueError(f"size {node.attr!r} has no value (known sizes: {known})")

@@ -1,20 +1,23 @@
 """From concrete specifications to a formula over symbolic sizes and output indices.
 
 Every written element, at every training size, gives a concrete term. After reduction
-recognition they must share one shape; the integers where they differ (indices, reduction bounds,
-offsets) are fitted as affine functions of the element's index and the launch sizes. Real
-constants that are sizes (`/ N`) already arrive symbolic from the executor. Nothing here knows
-which operator it is looking at.
+recognition they are anti-unified into one template (`antiunify`); the integers where they differ
+(indices, reduction bounds, offsets, counts) are fitted as expressions of the element's index and
+the launch sizes (`fit`: affine first, then enumerated, then min/max). Elements that do not share
+one structure are split into cases told apart by a learned condition (`piecewise`). Nothing here
+knows which operator it is looking at; every formula still goes through the verifier.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from ..ir.printer import to_text
-from ..ir.term import Op, Sort, Term, apply, index, integer, size, transform
-from .reductions import affine_fit, int_holes, recognise, replace_at, shape_key
+from ..ir.term import Op, Sort, Term, apply, index, integer, size, substitute, transform
+from .antiunify import Mismatch, anti_unify
+from .fit import Context, fit_int, make_context
+from .piecewise import NoSplit, split
+from .reductions import recognise, replace_at
 
 INDEX_NAMES = ("i", "j", "c", "d", "e", "f")
 
@@ -30,7 +33,9 @@ class Formula:
 
     def text(self) -> str:
         lhs = f"{self.output}[{', '.join(str(i.attr) for i in self.indices)}]" if self.indices else self.output
-        return f"{lhs} = {to_text(self.body, {str(i.attr) for i in self.indices})}"
+        from .constants import for_display  # 0.7071067811 printed as 1/√2 (the literal is assumed)
+
+        return f"{lhs} = {to_text(for_display(self.body), {str(i.attr) for i in self.indices})}"
 
 
 @dataclass(frozen=True)
@@ -44,48 +49,66 @@ class GeneralizeFailure(Exception):
     """No formula of the supported shape fits the specification; the message says why."""
 
 
-def generalize(output: str, shape: tuple[Term, ...], samples: list[Sample], size_names: tuple[str, ...]) -> Formula:
+@dataclass(frozen=True)
+class Switches:
+    """Parts of the search that can be turned off to measure what each is worth (the ablation)."""
+
+    topdown: bool = True  # split a specification with several structures into cases (ite)
+    pruning: bool = True  # keep one enumerated expression per behaviour on the samples
+
+
+def generalize(output: str, shape: tuple[Term, ...], samples: list[Sample], size_names: tuple[str, ...],
+               derived: dict[str, Term] | None = None, switches: Switches = Switches()) -> Formula:
+    """`derived`: integer constexprs the launch computes from sizes (name -> expression), usable in
+    indices and bounds and substituted into the output's shape."""
     if not samples:
         raise GeneralizeFailure(f"no element of {output} is written at the training sizes")
-    indices = tuple(index(INDEX_NAMES[d]) for d in range(len(shape)))
+    derived = dict(derived or {})
+    indices = _index_vars(len(shape), size_names, derived)
     terms = [recognise(s.term) for s in samples]
-    groups: dict[str, list[int]] = {}
-    for n, t in enumerate(terms):
-        groups.setdefault(shape_key(t), []).append(n)
-    if len(groups) > 1:
-        keys = list(groups)
-        a, b = groups[keys[0]][0], groups[keys[1]][0]
-        raise GeneralizeFailure(
-            f"elements of {output} have different structure: {output}{list(samples[a].index)} at "
-            f"{samples[a].sizes} is {to_text(terms[a])} but {output}{list(samples[b].index)} at "
-            f"{samples[b].sizes} is {to_text(terms[b])} (piecewise formulas are not synthesised yet)")
-    template = terms[0]
-    features = [str(i.attr) for i in indices] + list(size_names)
-    for path, values in int_holes(terms):
-        rows = [(tuple(s.index) + tuple(s.sizes[n] for n in size_names), v) for s, v in zip(samples, values)]
-        fit = affine_fit(rows, features)
-        if fit is None:
-            raise GeneralizeFailure(
-                f"an integer in the formula for {output} is not an affine function of "
-                f"({', '.join(features)}): values {values[:8]}{'…' if len(values) > 8 else ''}")
-        template = replace_at(template, path, _affine_term(fit, indices, size_names))
-    return Formula(output, indices, shape, simplify_int(template))
+    envs = [dict(s.sizes) | {str(v.attr): x for v, x in zip(indices, s.index)} for s in samples]
+    ctx = make_context(envs, indices, size_names, derived, prune=switches.pruning)
+
+    def solve(ids: list[int], sub: Context) -> Term:
+        try:
+            template, holes = anti_unify([terms[n] for n in ids])
+        except Mismatch as m:
+            a, b = ids[m.first], ids[m.other]
+            if not switches.topdown:
+                raise _structure_failure(output, samples, terms, a, b) from None
+            try:
+                return split(terms, ids, sub, solve)
+            except NoSplit as why:
+                raise _structure_failure(output, samples, terms, a, b, str(why)) from None
+        for hole in holes:
+            fit = fit_int(sub, hole.ints, hole.at_least, count=hole.is_real)
+            if fit is None:
+                values = hole.ints
+                raise GeneralizeFailure(
+                    f"an integer in the formula for {output} is not an affine function of "
+                    f"({', '.join(to_text(v) for v in ctx.leaves[:ctx.base])}) nor a small expression "
+                    f"of them: values {values[:8]}{'…' if len(values) > 8 else ''}")
+            template = replace_at(template, hole.path, apply(Op.TOREAL, fit) if hole.is_real else fit)
+        return template
+
+    body = solve(list(range(len(samples))), ctx)
+    shape = tuple(substitute(d, {size(n): e for n, e in derived.items()}) for d in shape)
+    return Formula(output, indices, shape, simplify_int(body))
 
 
-def _affine_term(fit: list[tuple[str, Fraction]], indices: tuple[Term, ...], size_names: tuple[str, ...]) -> Term:
-    by_name = {str(i.attr): i for i in indices} | {n: size(n) for n in size_names}
-    parts: list[Term] = []
-    constant = fit[0][1]
-    for name, coef in fit[1:]:
-        var = by_name[name]
-        if coef.denominator != 1:
-            parts.append(apply(Op.FLOORDIV, apply(Op.MUL, integer(coef.numerator), var), integer(coef.denominator)))
-        else:
-            parts.append(apply(Op.MUL, integer(int(coef)), var))
-    if constant.denominator != 1:
-        raise GeneralizeFailure("a fractional constant offset in an index")
-    parts.append(integer(int(constant)))
-    return parts[0] if len(parts) == 1 else apply(Op.ADD, *parts)
+def _index_vars(rank: int, size_names: tuple[str, ...], derived: dict[str, Term]) -> tuple[Term, ...]:
+    """i, j, c, … skipping names the launch already uses for sizes (the verifier binds both)."""
+    taken = set(size_names) | set(derived)
+    free = [n for n in INDEX_NAMES + tuple(f"i{d}" for d in range(8)) if n not in taken]
+    return tuple(index(free[d]) for d in range(rank))
+
+
+def _structure_failure(output: str, samples: list[Sample], terms: list[Term], a: int, b: int,
+                       why: str = "piecewise synthesis is off") -> GeneralizeFailure:
+    return GeneralizeFailure(
+        f"elements of {output} have different structure: {output}{list(samples[a].index)} at "
+        f"{samples[a].sizes} is {to_text(terms[a])} but {output}{list(samples[b].index)} at "
+        f"{samples[b].sizes} is {to_text(terms[b])} ({why})")
 
 
 def simplify_int(t: Term) -> Term:
@@ -108,7 +131,17 @@ def simplify_int(t: Term) -> Term:
             c *= v
         if c == 0:
             return integer(0)
+        if c < 0 and rest:  # −D2 rather than −1 · D2, so that sums print as subtractions
+            positive = step(apply(Op.MUL, integer(-c), *rest))
+            return apply(Op.NEG, positive)
         items = ([integer(c)] if c != 1 else []) + rest
         return items[0] if len(items) == 1 else (integer(1) if not items else apply(Op.MUL, *items))
 
     return transform(t, step)
+
+
+def derived_sizes(bound) -> dict[str, Term]:
+    """The integer constexprs a launch computes from its sizes (`BLOCK = next_power_of_2(N)`)."""
+    from ..launch.model import IntArg
+
+    return {name: arg.expr for name, arg in bound.constexprs if isinstance(arg, IntArg)}
