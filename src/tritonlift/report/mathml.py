@@ -37,10 +37,25 @@ def _paren(inner: str, left: str = "(", right: str = ")") -> str:
     return f"<mrow><mo fence=\"true\">{left}</mo>{inner}<mo fence=\"true\">{right}</mo></mrow>"
 
 
+# Named constants (synth/constants.py NAMED) in textbook notation; a name missing here prints as its text.
+_CONSTANTS = {
+    "log2e": "<mrow><msub><mi>log</mi><mn>2</mn></msub><mi>e</mi></mrow>",
+    "ln2": "<mrow><mi>ln</mi><mo>&#x2061;</mo><mn>2</mn></mrow>",
+    "inv_sqrt2": "<mfrac><mn>1</mn><msqrt><mn>2</mn></msqrt></mfrac>",
+    "sqrt_2_over_pi": "<msqrt><mfrac><mn>2</mn><mi>π</mi></mfrac></msqrt>",
+    "sqrt2": "<msqrt><mn>2</mn></msqrt>",
+    "pi": "<mi>π</mi>",
+    "e": "<mi>e</mi>",
+    "log10_2": "<mrow><msub><mi>log</mi><mn>10</mn></msub><mn>2</mn></mrow>",
+    "ln10": "<mrow><mi>ln</mi><mo>&#x2061;</mo><mn>10</mn></mrow>",
+}
+
+
 class _Writer:
-    def __init__(self, reserved: set[str]):
+    def __init__(self, reserved: set[str], named: dict[float, str] | None = None):
         self.reserved = reserved
         self.names: dict[Term, str] = {}
+        self.named = named or {}  # literal -> constant name, as Formula.text() prints them
 
     def bound_name(self, var: Term) -> str:
         if var not in self.names:
@@ -116,6 +131,12 @@ class _Writer:
     def _number(self, t: Term) -> tuple[str, int]:
         if t.sort is Sort.BOOL or isinstance(t.value, bool):
             return f"<mtext>{format_number(t.value)}</mtext>", _ATOM
+        name = self.named.get(float(t.value))
+        if name is not None:
+            from ..synth.constants import NAMED
+
+            xml = _CONSTANTS.get(name, _mi(NAMED[name][1]))
+            return (f"{_mo('−')}{xml}", _NEG) if t.value < 0 else (xml, _FRAC)
         text = format_number(t.value)
         negative = text.startswith(("-", "−"))
         text = text.lstrip("-−")
@@ -193,7 +214,9 @@ def formula_mathml(formula, display: bool = True) -> str:
     lhs = _mi(formula.output)
     if indices:
         lhs = f"<msub>{lhs}<mrow>{_mo(',').join(_mi(i) for i in indices)}</mrow></msub>"
-    writer = _Writer(_reserved(formula.body, set(indices)))
+    from ..synth.constants import named_literals
+
+    writer = _Writer(_reserved(formula.body, set(indices)), named_literals(formula.body))
     attrs = ' display="block"' if display else ""
     return (f'<math xmlns="{_NS}"{attrs}><mrow>{lhs}{_mo("=")}'
             f"{writer.show(formula.body)}</mrow></math>")

@@ -102,3 +102,12 @@ def test_constants_fractions_infinity_and_booleans():
     assert "mfrac" in tags(term_mathml(real(0.5)))
     assert text(term_mathml(real(float("-inf")))) == "−∞"
     assert text(term_mathml(const(True))) == "true"
+
+
+def test_named_literals_read_as_in_the_text_form():
+    x = access("x", (i,))
+    f = Formula("out", (i,), (N,), apply(Op.MUL, real(0.7071067811865476), x))
+    root = parse(formula_mathml(f))
+    assert "1/√2" in f.text()
+    assert root.find(f".//{NS}mfrac/{NS}msqrt") is not None and "0.707" not in "".join(root.itertext())
+    assert "0.5" not in "".join(parse(formula_mathml(Formula("o", (i,), (N,), apply(Op.MUL, real(0.5), x)))).itertext())
