@@ -248,3 +248,86 @@ def test_a_loop_carried_pointer_read_at_renamed_lanes(tmp_path, step, verified):
     else:
         assert result.status is not Status.VERIFIED
         assert_refuted_beyond_the_grid(result)
+
+
+# An online softmax over full tiles, then the last (masked) tile in a loop of its own that continues
+# the state, then the output written back to front with the first tile specialised — the shape of a
+# production kernel. Its update computes exp(m − m_new) = NaN when both are −∞, so the invariant
+# holds only from a lane's first finite element on, and a heuristic sends rows of one tile elsewhere.
+TWO_LOOPS = '''
+import triton
+import triton.language as tl
+
+
+def one_tile(args):
+    return args["TILE"] >= args["N"]
+
+
+@triton.heuristics({"ONE_TILE": one_tile})
+@triton.jit
+def k(y_ptr, x_ptr, N, TILE: tl.constexpr, ONE_TILE: tl.constexpr):
+    row = tl.program_id(0)
+    if ONE_TILE:  # the update below gives NaN on lanes that never see an element: one tile instead
+        cols = tl.arange(0, TILE)
+        x = tl.load(x_ptr + row * N + cols, mask=cols < N, other=-float("inf"))
+        e = tl.exp(x - tl.max(x, 0))
+        tl.store(y_ptr + row * N + cols, e / tl.sum(e, 0), mask=cols < N)
+        return
+    m = tl.full([TILE], value=float("-inf"), dtype=tl.float32)
+    z = tl.full([TILE], value=0.0, dtype=tl.float32)
+    last = tl.cdiv(N, TILE) * TILE - TILE
+    for start in range(0, last, TILE):
+        x = tl.load(x_ptr + row * N + start + tl.arange(0, TILE))
+        m_new = tl.maximum(m, x)
+        z = z * tl.exp(m - m_new) + tl.exp(x - m_new)
+        m = m_new
+    for start in range(last, N, TILE):
+        cols = start + tl.arange(0, TILE)
+        x = tl.load(x_ptr + row * N + cols, mask=cols < N, other=-float("inf"))
+        m_new = tl.maximum(m, x)
+        z = z * tl.exp(m - m_new) + tl.exp(x - m_new)
+        m = m_new
+    top = tl.max(m, 0)
+    total = tl.sum(z * tl.exp(m - top), 0)
+    for start in range(0, TILE, TILE):
+        cols = last - start + tl.arange(0, TILE)
+        x = tl.load(x_ptr + row * N + cols, mask=cols < N, other=-float("inf"))
+        tl.store(y_ptr + row * N + cols, tl.exp(x - top) / total, mask=cols < N)
+    for start in range(TILE, N, TILE):
+        cols = last - start + tl.arange(0, TILE)
+        x = tl.load(x_ptr + row * N + cols)
+        tl.store(y_ptr + row * N + cols, tl.exp(x - top) / total)
+'''
+TWO_LOOPS_WRONG = {
+    # the last tile's loop forgets to rescale the state it continues
+    "no-rescale": TWO_LOOPS.replace("z = z * tl.exp(m - m_new) + tl.exp(x - m_new)\n        m = m_new\n    top",
+                                    "z = z + tl.exp(x - m_new)\n        m = m_new\n    top"),
+    # from 100 columns on, the full tiles stop moving the maximum
+    "late-max": TWO_LOOPS.replace("m_new = tl.maximum(m, x)\n        z = z * tl.exp(m - m_new) + tl.exp(x - m_new)\n"
+                                  "        m = m_new\n    for start in range(last",
+                                  "m_new = tl.maximum(m, tl.where(start < 100, x, m))\n"
+                                  "        z = z * tl.exp(m - m_new) + tl.exp(x - m_new)\n"
+                                  "        m = m_new\n    for start in range(last"),
+    # the back-to-front loop skips the first full tile
+    "skip-tile": TWO_LOOPS.replace("for start in range(TILE, N, TILE):", "for start in range(2 * TILE, N, TILE):"),
+}
+TWO_LOOPS_LAUNCH = "k[(M,)](y[M, N], x[M, N], N, TILE=4)"
+
+
+def _lift_two_loops(tmp_path, source, name):
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    return tritonlift.lift(f"{path}::k", TWO_LOOPS_LAUNCH, oracle=False, sizes={"M": (1, 2), "N": tuple(range(1, 10))})
+
+
+def test_an_online_softmax_continued_over_a_last_tile_is_verified(tmp_path):
+    result = _lift_two_loops(tmp_path, TWO_LOOPS, "two_loops")
+    assert result.status is Status.VERIFIED, result.notes
+    assert result.formulas[0].text() == "y[i, j] = exp(x[i, j]) / Σ_{k<N} exp(x[i, k])"
+
+
+@pytest.mark.parametrize("name", sorted(TWO_LOOPS_WRONG))
+def test_broken_continued_online_softmax_is_not_verified(tmp_path, name):
+    assert TWO_LOOPS_WRONG[name] != TWO_LOOPS, "the mutation did not apply"
+    result = _lift_two_loops(tmp_path, TWO_LOOPS_WRONG[name], name.replace("-", "_"))
+    assert result.status is not Status.VERIFIED, f"{name} was VERIFIED"

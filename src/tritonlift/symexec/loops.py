@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, replace
 
 from ..errors import UnsupportedFeature
-from ..ir.term import NEG_INF, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
+from ..ir.term import NEG_INF, POS_INF, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
     substitute, transform, undef, walk
 from . import fold
 from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, opaque, to_lblock
@@ -101,12 +101,16 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
             continue
         closed[leaves[name]] = at_tau
         after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
-        if new.kind == REAL and term.op is Op.MAX and before[name].term is NEG_INF:
-            maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end)
+        if new.kind == REAL and term.op is Op.MAX:  # a running maximum, from −∞ or from an earlier loop's
+            maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end,
+                                    before[name].term)
     for name in deferred:  # the online-softmax pattern needs the running maxima closed first
         new = changed[name]
         raw = _close(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
-        found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n)
+        if not hasattr(interp, "rescaled"):
+            interp.rescaled = {}  # states left by rescaled loops, for a loop that continues one
+        found = _rescaled_sum(before[name], leaves[name], raw, maxima, all_leaves, tau, trips, n,
+                              interp.rescaled)
         if found is None and getattr(interp, "opaque_values", False):  # --safety-only: a value, not an address
             found = (opaque(interp, new.shape, new.kind, f"'{name}' in the loop").term,
                      opaque(interp, new.shape, new.kind, f"'{name}' after the loop").term)
@@ -137,18 +141,24 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     interp.loops.pop()
 
 
-def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, trips, n):
-    """The online-softmax invariant, in factored form: with m the running maximum of x (from −∞) and
-    z starting at 0, z(t) = (m(t) = −∞ ? 0 : S(t)·exp(−m(t))) where S(t) = Σ_{τ<t} exp(x(τ)).
-    Preservation is checked here, case by case on whether m and x are −∞, with the exp-normal form
-    (using the lemma m(t) = −∞ ⟹ S(t) = 0, proven in tests/unit/verify/test_lemmas.py)."""
+def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, trips, n, history: dict):
+    """The online-softmax invariant, in factored form: with m the running maximum of x and
+    S(t) = S₀ + Σ_{τ<t} exp(x(τ)), z(t) = (m(t) = −∞ ? 0 : S(t)·exp(−m(t))). It starts from m = −∞,
+    z = 0 (S₀ = 0), or from the state an earlier loop left (m₀, z₀) with z₀ in this form (`history`:
+    a second loop over the last, masked tile). Preservation is checked here, case by case on whether
+    m and x are −∞, with the exp-normal form (using the lemma m(t) = −∞ ⟹ S(t) = 0, proven in
+    tests/unit/verify/test_lemmas.py)."""
     from ..ir.term import param
     from ..synth.expnorm import normal_form
 
-    if initial.term is not real(0.0):
-        return None
-    for m_leaf, (elements, m_at_tau, m_at_end) in maxima.items():
+    for m_leaf, (elements, m_at_tau, m_at_end, m0) in maxima.items():
         if len(elements) != 1:
+            continue
+        if initial.term is real(0.0) and m0 is NEG_INF:
+            s0, valid0 = real(0.0), TRUE  # a fresh state
+        elif initial.term in history and history[initial.term][0] is m0:
+            _, s0, valid0 = history[initial.term]  # the state an earlier rescaled loop left
+        else:
             continue
         x = elements[0]
         mu, xi, sigma = param("μ"), param("ξ"), param("σ")
@@ -168,35 +178,45 @@ def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, 
             a, b = normal_form(got), normal_form(want)
             if a is None or a is not b:
                 failed.append((m_val, x_val))
-        # Every case holds: the invariant holds from t = 0. Only the step from (−∞, −∞) fails (an update
-        # computing exp(m − m_new) = exp(−∞ + ∞) = NaN there): the invariant still holds from t = 1 on
-        # for a lane whose first element is finite (that step is the case (−∞, ξ), which holds), and
-        # nothing is known of the other lanes.
+        # Every case holds: the invariant is kept by every step. Only the step from (−∞, −∞) fails (an
+        # update computing exp(m − m_new) = exp(−∞ + ∞) = NaN there): the state stays valid on a lane
+        # unless a step starts at m = −∞ with x = −∞, which cannot happen once m₀ or the first
+        # element is finite (or the loop is empty); nothing is known of the other lanes.
         if failed and failed != [(NEG_INF, NEG_INF)]:
             continue
         first_seen = _first_element_present(x, tau)
         if failed and first_seen is None:
             continue
         k = bound(f"τ{n}'")
+        started = fold.logical(Op.OR, fold.logical(Op.OR, fold.compare(Op.NE, m0, NEG_INF),
+                                                   fold.compare(Op.EQ, trips, integer(0))), first_seen)
+        valid = valid0 if not failed else fold.logical(Op.AND, valid0, started)
+
+        def total(limit: Term) -> Term:
+            new = canonical_binders(reduce_(Op.SUM, k, integer(0), limit, fold.unary(Op.EXP, substitute(x, {tau: k}))))
+            return fold.add(s0, new)
 
         def closed(limit: Term, m_value: Term) -> Term:
-            total = canonical_binders(reduce_(Op.SUM, k, integer(0), limit,
-                                              fold.unary(Op.EXP, substitute(x, {tau: k}))))
             invariant = fold.where(fold.compare(Op.EQ, m_value, NEG_INF), real(0.0),
-                                   fold.mul(total, fold.unary(Op.EXP, fold.neg(m_value))))
-            if not failed:
+                                   fold.mul(total(limit), fold.unary(Op.EXP, fold.neg(m_value))))
+            if valid is TRUE:
                 return invariant
-            unknown = undef(f"online rescaling of a lane whose first element is −∞ (the update gives NaN)")
-            started = fold.where(first_seen, invariant, unknown)
-            return fold.where(fold.compare(Op.EQ, limit, integer(0)), real(0.0), started)
-        return closed(tau, m_at_tau), closed(trips, m_at_end)
+            unknown = undef("online rescaling of a lane whose first element is −∞ (the update gives NaN)")
+            return fold.where(fold.compare(Op.EQ, limit, integer(0)), initial.term,
+                              fold.where(valid, invariant, unknown))
+        at_end = closed(trips, m_at_end)
+        history[at_end] = (m_at_end, total(trips), valid)
+        return closed(tau, m_at_tau), at_end
     return None
 
 
 def _first_element_present(x: Term, tau: Term) -> Term | None:
-    """For x(τ) = (c(τ) ? e(τ) : −∞), with e a finite input expression: the condition c(0) under
-    which the loop's first element is finite (None for another shape of x)."""
-    if x.op is not Op.WHERE or x.args[2] is not NEG_INF or NEG_INF in set(walk(x.args[1])):
+    """The condition under which the loop's first element x(0) is finite: always, for an element with
+    no infinity in it (inputs are finite reals); c(0) for x(τ) = (c(τ) ? e(τ) : −∞) with e such an
+    element; None for another shape of x."""
+    if not ({NEG_INF, POS_INF} & set(walk(x))):
+        return TRUE
+    if x.op is not Op.WHERE or x.args[2] is not NEG_INF or {NEG_INF, POS_INF} & set(walk(x.args[1])):
         return None
     return substitute(x.args[0], {tau: integer(0)})
 

@@ -432,6 +432,8 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
             cache[n] = n if inside else (a if n.op is Op.MOD else integer(0))
         return cache[n]
 
+    from .intcanon import from_poly, poly
+
     def extent(hi: Term) -> Term:
         """A reduction's bound in its simplest equal form: max/min decided, c·cdiv(a, c) = a when c
         divides a, cdiv(a, 1) = a (a K-loop of full tiles: 32·cdiv(K, 32) = K when K mod 32 = 0)."""
@@ -445,6 +447,13 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
                     return b if m.op is Op.MAX else a
             if m.op is Op.CDIV and m.args[1].op is Op.CONST and m.args[1].value == 1:
                 return m.args[0]
+            if m.op in (Op.CDIV, Op.FLOORDIV) and m.args[1].op is Op.CONST and m.args[1].value > 0:
+                p, c = poly(m.args[0]), m.args[1].value
+                if all(coef % c == 0 for coef in p.values()):  # exact: (c·a + c·d) / c = a + d
+                    return from_poly({mono: coef // c for mono, coef in p.items()})
+                for value in (0, 1):  # the trip count of a loop over the one last tile
+                    if _prove(run, extra, [apply(Op.EQ, m, integer(value))]) == "proved":
+                        return integer(value)
             if m.op is Op.MUL and len(m.args) == 2 and m.args[0].op is Op.CONST and m.args[1].op is Op.CDIV \
                     and m.args[1].args[1] is m.args[0]:
                 a, c = m.args[1].args
@@ -468,7 +477,9 @@ def _simplify(run: _Run, extra: list[Term], t: Term) -> Term:
             return _dead_lane(chosen) if chosen.op is Op.WHERE else chosen
         if n.op in REDUCTIONS:
             out = tidy_extent(reduce_lanes(within(n)))
-            return _linear(out, reduce_lanes) if out.op is Op.SUM else out
+            if out.op in (Op.MAX, Op.MIN) and out.sort is Sort.REAL:  # extrema split over lanes: join ranges
+                return _concatenated(run, extra, out.rebuild(tidy_extent(a) for a in out.args))
+            return _linear(out, lambda m: tidy_extent(reduce_lanes(m)), run, extra) if out.op is Op.SUM else out
         out = _lift_where(n)  # a choice lifted out of arithmetic (at any depth) may now be a dead-lane choice
         return transform(out, lambda m: _dead_lane(m) if m.op is Op.WHERE else m) if out is not n else out
 
@@ -523,9 +534,12 @@ def _dead_lane(n: Term) -> Term:
     from ..synth.expnorm import Normalizer, TooLarge, to_term
 
     cond, then, other = n.args
-    if not (cond.op is Op.EQ and cond.args[1] is NEG_INF and cond.args[0].op is Op.RMAX):
+    if not (cond.op is Op.EQ and cond.args[1] is NEG_INF):
         return n
     peak = cond.args[0]
+    parts = [peak] if peak.op is Op.RMAX else list(peak.args) if peak.op is Op.MAX else []
+    if not parts or any(p.op is not Op.RMAX for p in parts):
+        return n  # R = max(R₁, R₂) = −∞ ⟹ every Rᵢ = −∞ ⟹ every Sᵢ = 0
     if fold.refold(substitute(then, {peak: NEG_INF})) is not real(0.0):
         return n
     rho = param("ρ")
@@ -536,11 +550,11 @@ def _dead_lane(n: Term) -> Term:
         p = None
     if not p:
         return n
-    lo, hi, g = peak.args
-    total = _canonical(canonical_binders(reduce_(Op.SUM, peak.attr, lo, hi, _lift_where(fold.unary(Op.EXP, g)))))
+    totals = {_canonical(canonical_binders(reduce_(Op.SUM, r.attr, r.args[0], r.args[1],
+                                                   _lift_where(fold.unary(Op.EXP, r.args[2]))))) for r in parts}
     for monomial in p:
         atoms = {_canonical(a) for a, e in monomial if e > 0}
-        if total not in atoms or any(rho in free_or_leaf(a) for a, _ in monomial):
+        if not (totals & atoms) or any(rho in free_or_leaf(a) for a, _ in monomial):
             return n
     return to_term(p)
 
@@ -549,9 +563,10 @@ def free_or_leaf(t: Term) -> set[Term]:
     return {x for x in walk(t) if not x.args}
 
 
-def _linear(n: Term, reduce_lanes) -> Term:
+def _linear(n: Term, reduce_lanes, run=None, extra=()) -> Term:
     """Σ_k (c · f(k) + …) = c · Σ_k f(k) + …: pull factors free of k out of a lane sum so that the
-    sums left inside meet the reindexing and absorption lemmas."""
+    sums left inside meet the reindexing and absorption lemmas; then c·Σ_{u<a} f(u) + c·Σ_{u<b} f(a+u)
+    = c·Σ_{u<a+b} f(u) (a row split into a loop over full tiles and a last tile)."""
     from ..synth.expnorm import Normalizer, TooLarge, to_term
 
     if normal_form(n) is None:
@@ -562,8 +577,70 @@ def _linear(n: Term, reduce_lanes) -> Term:
         return n
     rebuilt = {}
     for monomial, c in p.items():
-        rebuilt[tuple((reduce_lanes(a) if a.op is Op.SUM else a, e) for a, e in monomial)] = c
+        key = tuple((reduce_lanes(a) if a.op is Op.SUM else a, e) for a, e in monomial)
+        rebuilt[key] = rebuilt.get(key, 0) + c
+    if run is not None:
+        rebuilt = _join_sums(run, list(extra), rebuilt)
     return to_term(rebuilt)
+
+
+def _join_sums(run: _Run, extra: list[Term], poly: dict) -> dict:
+    """Merge two monomials that differ only in one sum factor, c·R·Σ_{u<a} f(u) and c·R·Σ_{u<b} f(a+u)."""
+    merged = True
+    while merged:
+        merged = False
+        items = list(poly.items())
+        for i, (m1, c1) in enumerate(items):
+            for m2, c2 in items[i + 1:]:
+                if c1 != c2 or len(m1) != len(m2):
+                    continue
+                only1 = [(a, e) for a, e in m1 if (a, e) not in m2]
+                only2 = [(a, e) for a, e in m2 if (a, e) not in m1]
+                if len(only1) != 1 or len(only2) != 1 or only1[0][1] != 1 or only2[0][1] != 1:
+                    continue
+                joined = _concat(run, extra, only1[0][0], only2[0][0]) or _concat(run, extra, only2[0][0], only1[0][0])
+                if joined is None:
+                    continue
+                rest = [(a, e) for a, e in m1 if (a, e) != only1[0]]
+                del poly[m1], poly[m2]
+                poly[tuple(sorted(rest + [(joined, 1)], key=lambda ae: repr(ae[0])))] = c1
+                merged = True
+                break
+            if merged:
+                break
+    return poly
+
+
+def _concatenated(run: _Run, extra: list[Term], n: Term) -> Term:
+    """max(max_{u<a} f(u), max_{u<b} f(a+u), …) = max(max_{u<a+b} f(u), …), the same for min."""
+    args = list(n.args)
+    for i in range(len(args)):
+        for j in range(len(args)):
+            if i != j:
+                joined = _concat(run, extra, args[i], args[j])
+                if joined is not None:
+                    rest = [a for t, a in enumerate(args) if t not in (i, j)] + [joined]
+                    combine = fold.maximum if n.op is Op.MAX else fold.minimum
+                    return _concatenated(run, extra, combine(*rest)) if len(rest) > 1 else joined
+    return n
+
+
+def _concat(run: _Run, extra: list[Term], first: Term, second: Term) -> Term | None:
+    """⊕_{u<a} f(u) ⊕ ⊕_{u<b} f(a+u) = ⊕_{u<a+b} f(u) for a, b ≥ 0 (a lemma proven in the test suite)."""
+    if first.op not in REDUCTIONS or second.op is not first.op or not _zero(first.args[0]) \
+            or not _zero(second.args[0]):
+        return None
+    a, b = first.args[1], second.args[1]
+    u = first.attr
+    shifted = substitute(first.args[2], {u: apply(Op.ADD, u, a)})
+    shifted = transform(shifted, lambda m: canon_int(m) if m.sort is Sort.INT else canon_compare(m))
+    candidate = canonical_binders(reduce_(first.op, u, integer(0), b, shifted))
+    if _canonical(candidate) is not _canonical(second):
+        return None
+    if _prove(run, extra, [apply(Op.GE, a, integer(0)), apply(Op.GE, b, integer(0))]) != "proved":
+        return None
+    body = transform(first.args[2], lambda m: canon_int(m) if m.sort is Sort.INT else m)
+    return canonical_binders(reduce_(first.op, u, integer(0), canon_int(apply(Op.ADD, a, b)), body))
 
 
 def _hoist_extremum(run: _Run, extra: list[Term], n: Term) -> Term:
@@ -576,11 +653,14 @@ def _hoist_extremum(run: _Run, extra: list[Term], n: Term) -> Term:
     k = n.attr
     constant = [a for a in body.args if k not in free_vars(a)]
     varying = [a for a in body.args if k in free_vars(a)]
+    combine = fold.maximum if fold_op is Op.MAX else fold.minimum
+    if not constant and len(varying) > 1:  # max_k max(f(k), g(k)) = max(max_k f(k), max_k g(k))
+        return combine(*(_absorb(run, extra, _reindex(canonical_binders(reduce_(n.op, k, lo, hi, v))), lambda c: c)
+                         for v in varying))
     if not constant or not varying or _prove(run, extra, [apply(Op.LT, lo, hi)]) != "proved":
         return n
     inner = varying[0] if len(varying) == 1 else apply(fold_op, *varying)
     reduced = canonical_binders(reduce_(n.op, k, lo, hi, inner))
-    combine = fold.maximum if fold_op is Op.MAX else fold.minimum
     return combine(*constant, _absorb(run, extra, _reindex(reduced), lambda c: c))
 
 
@@ -668,6 +748,7 @@ def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
     domain = []
     for t, dim in zip(targets, f.shape):
         domain += [apply(Op.GE, t, integer(0)), apply(Op.LT, t, dim)]
+    reaching = []  # (store, what its witness must satisfy to reach the target element)
     for store in stores:
         idx = decompose(canon_int(store.offset), layout[f.output])
         if idx is None:
@@ -679,10 +760,17 @@ def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
         goals += [substitute(h, witness) for h in run.hypotheses if any(p in free_vars(h) for p in run.pids)]
         goals.append(substitute(store.mask, witness))
         goals += [apply(Op.EQ, substitute(i, witness), t) for i, t in zip(idx, targets)]
+        reaching.append((store, goals))
         result = _prove(run_without_pids(run), domain, goals)
         if result == "proved":
             return Check(f"coverage: every element of {f.output} is stored", "proved", time.perf_counter() - t0,
                          f"by the store at {store.site}")
+    if len(reaching) > 1:  # several stores share the domain (a specialised last or first tile)
+        either = apply(Op.OR, *(apply(Op.AND, *goals) if len(goals) > 1 else goals[0] for _, goals in reaching))
+        if _prove(run_without_pids(run), domain, [either]) == "proved":
+            sites = ", ".join(store.site for store, _ in reaching)
+            return Check(f"coverage: every element of {f.output} is stored", "proved", time.perf_counter() - t0,
+                         f"by the stores at {sites} together")
     return Check(f"coverage: every element of {f.output} is stored", "unknown", time.perf_counter() - t0,
                  "no store was shown to reach every element (witness search covers pid/lane index maps)")
 
@@ -725,11 +813,13 @@ def _tile_witness(p, t: Term, run: _Run, store) -> dict[Term, Term] | None:
         {v for h in store.hyps for v in free_vars(h) if v.op is Op.INDEX}
     linear = {m[0][0]: c for m, c in p.items() if len(m) == 1 and m[0][1] == 1 and m[0][0] in unknowns}
     rest = {m: c for m, c in p.items() if not (len(m) == 1 and m[0][1] == 1 and m[0][0] in unknowns)}
-    if any(v in unknowns for m in rest for v, _ in m) or len(linear) != 2:
+    if any(v in unknowns for m in rest for v, _ in m) or len(linear) not in (1, 2):
         return None
     lane = next((v for v, c in linear.items() if c == 1 and str(v.attr).startswith("λ")), None)
     if lane is None:
         return None
+    if len(linear) == 1:  # a + λ: one tile at an offset (a specialised first or last tile)
+        return {lane: apply(Op.SUB, t, from_poly(rest))}
     (stepper, c), = ((v, c) for v, c in linear.items() if v is not lane)
     a = from_poly(rest)
     if c > 0:

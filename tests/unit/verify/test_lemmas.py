@@ -8,6 +8,7 @@ every body) and sums given by their one-step unfoldings at the points the step n
               so for E ≤ B:  Σ_{k<B} (k < E ? f(k) : 0) = Σ_{k<E} f(k)
   max form    max_{k<n} (k < E ? f(k) : −∞) = max_{k<min(n, E)} f(k)        (with −∞ for empty)
   reindex     Σ_{k<B} Σ_{t<T} h(t·B + k) = Σ_{u<T·B} h(u)                   (B ≥ 1, T ≥ 0)
+  concat      Σ_{u<a} f(u) + Σ_{u<b} f(a + u) = Σ_{u<a+b} f(u), the same for max (a, b ≥ 0)
 """
 
 import z3
@@ -111,3 +112,35 @@ def test_online_softmax_state_is_zero_exactly_when_nothing_was_seen():
     claim = lambda u: z3.Implies(z3.Not(fin(u)), S(u) == 0)  # noqa: E731
     assert prove(z3.Not(fin(0)), S(0) == 0, claim(0))
     assert prove(t >= 0, claim(t), step, claim(t + 1))
+
+
+def test_concatenation_of_ranges():
+    """Σ_{u<a} f(u) + Σ_{u<b} f(a + u) = Σ_{u<a+b} f(u) for a, b ≥ 0 (a row split into full tiles and a
+    last tile); by induction on b. The same proof with max for running maxima (below)."""
+    f = z3.Function("f", I, R)
+    S = z3.Function("S", I, R)  # S(n) = Σ_{u<n} f(u)
+    T = z3.Function("T", I, R)  # T(n) = Σ_{u<n} f(a + u)
+    a, b = z3.Ints("a b")
+    step = z3.And(S(a + b + 1) == S(a + b) + f(a + b), T(b + 1) == T(b) + f(a + b))
+    claim = lambda n: S(a) + T(n) == S(a + n)  # noqa: E731
+    assert prove(T(0) == 0, claim(0))
+    assert prove(a >= 0, b >= 0, claim(b), step, claim(b + 1))
+
+
+def test_concatenation_of_running_maxima():
+    """max(max_{u<a} f(u), max_{u<b} f(a + u)) = max_{u<a+b} f(u), with −∞ for an empty range (a flag)."""
+    f = z3.Function("f", I, R)
+    Mv, Mf = z3.Function("Mv", I, R), z3.Function("Mf", I, z3.BoolSort())  # max_{u<n} f(u): value, nonempty
+    Tv, Tf = z3.Function("Tv", I, R), z3.Function("Tf", I, z3.BoolSort())  # max_{u<n} f(a + u)
+    a, b = z3.Ints("a b")
+
+    def extend(v, fl, n, x):  # max over one more element x
+        return z3.And(fl(n + 1), v(n + 1) == z3.If(fl(n), z3.If(v(n) >= x, v(n), x), x))
+
+    def joined(n):  # max(M(a), T(n)) as (value, nonempty) equals M(a + n)
+        value = z3.If(Mf(a), z3.If(Tf(n), z3.If(Mv(a) >= Tv(n), Mv(a), Tv(n)), Mv(a)), Tv(n))
+        return z3.And(Mf(a + n) == z3.Or(Mf(a), Tf(n)), z3.Implies(Mf(a + n), Mv(a + n) == value))
+
+    step = z3.And(extend(Mv, Mf, a + b, f(a + b)), extend(Tv, Tf, b, f(a + b)))
+    assert prove(z3.Not(Tf(0)), joined(0))
+    assert prove(a >= 0, b >= 0, joined(b), step, joined(b + 1))
