@@ -60,13 +60,23 @@ def _child(conn, fn, args, memory_mb):
         result = ("memory", None, "MemoryError")
     except BaseException as error:  # noqa: BLE001 - everything is reported to the parent
         text = "".join(traceback.format_exception(error))
-        kind = "memory" if "bad_alloc" in text or "out of memory" in text.lower() else "error"
+        kind = "memory" if memory_mb and _out_of_memory(text) else "error"
         result = (kind, None, text)
     try:
         conn.send(result)
     except Exception as error:  # an unpicklable result: report it rather than die silently
         conn.send(("error", None, f"result could not be sent back: {error!r}"))
     conn.close()
+
+
+# How exhausted address space shows when it is not a MemoryError: C++ allocators, a shared library
+# that cannot be mapped at import, mmap's ENOMEM.
+_OOM_SIGNS = ("bad_alloc", "out of memory", "failed to map segment", "cannot allocate memory")
+
+
+def _out_of_memory(text: str) -> bool:
+    last = text.strip().splitlines()[-1].lower() if text.strip() else ""
+    return any(sign in last for sign in _OOM_SIGNS)
 
 
 def _kill_group(pid: int) -> None:

@@ -136,3 +136,17 @@ def test_installed_package_is_found_from_its_metadata(tmp_path):
     tree = resolve("typer", tmp_path)  # any installed pure-Python package: found, not imported
     assert tree.root.name == "typer" and tree.version == metadata.version("typer")
     assert any(p.name == "__init__.py" for p in tree.files)
+
+
+def test_the_command_line_wires_survey(library, tmp_path):
+    from typer.testing import CliRunner
+
+    from tritonlift.cli import app
+
+    pkg, _ = library
+    runner = CliRunner()
+    done = runner.invoke(app, ["survey", str(pkg / "ops" / "scalar.py"), "-o", str(tmp_path / "o"), "-j", "2",
+                               "--timeout", "120", "--memory", "2048", "--no-oracle"])
+    assert done.exit_code == 0 and "2 VERIFIED" in done.output
+    bad = runner.invoke(app, ["survey", "/no/such/place", "-o", str(tmp_path / "o")])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

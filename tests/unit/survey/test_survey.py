@@ -98,3 +98,12 @@ def test_single_file_survey(library, tmp_path):
     report = survey(str(pkg / "ops" / "scalar.py"), tmp_path / "out", SurveyOptions(**FAST))
     assert sorted(by_id(report)) == ["scalar.py::clamp_like", "scalar.py::gelu_like"]
     assert Path(tmp_path / "out" / "report.html").is_file()
+
+
+def test_memory_limit_is_an_entry(library):
+    pkg, _ = library
+    task = Task("t", str(pkg / "ops" / "rows.py"), "ops/rows.py", "row_sum", 1,
+                "row_sum[(M,)](x[M, N], y[M], N, BLOCK=next_power_of_2(N))", "launches file")
+    entry = execute(task, Settings(timeout=60, memory_mb=100, oracle=False))  # below what the worker already maps
+    assert entry["status"] == "UNKNOWN" and entry["outcome"] in ("memory", "crash")
+    assert "memory limit of 100 MB" in entry["reason"]
