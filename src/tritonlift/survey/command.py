@@ -17,8 +17,10 @@ from ..errors import TritonLiftError
 
 
 def run_survey(target: str, out_dir: str, jobs: int, timeout: float, memory: int, launches: str | None,
-               no_cache: bool, backend: str, no_oracle: bool, out=sys.stdout, err=sys.stderr) -> int:
+               no_cache: bool, backend: str, no_oracle: bool, out=None, err=None) -> int:
     from .runner import SurveyOptions, survey
+
+    out, err = out or sys.stdout, err or sys.stderr  # looked up now: a test may have replaced them
 
     options = SurveyOptions(jobs=jobs, timeout=timeout, memory_mb=memory,
                             launches=Path(launches) if launches else None, cache=not no_cache, backend=backend,
