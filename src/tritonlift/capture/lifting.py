@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from ..errors import UnsupportedFeature
 from ..frontend.module import ImportedName, bind_runtime_names, find_module_file
 from ..ir.term import Op, Term, fresh_binders, index, integer, substitute, transform
 from ..pipeline import Options, lift
@@ -93,7 +94,7 @@ def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> Ca
         if plan.bindings:
             _bind(plan)
         if key not in cache:
-            cache[key] = lift(plan.ref, plan.text, options)
+            cache[key] = _lift_launch(plan, options)
         lifted.append(cache[key])
     status = min(r.status for r in lifted)
     bad = next((r for r in lifted if r.status <= Status.UNKNOWN), None)
@@ -135,6 +136,17 @@ def _lift_case(case: Case, options: Options, cache: dict[str, LiftResult]) -> Ca
     if reasons:
         return CaseResult(case, tuple(lifted), tuple(formulas), Status.UNKNOWN, "; ".join(reasons))
     return CaseResult(case, tuple(lifted), tuple(formulas), status)
+
+
+def _lift_launch(plan, options: Options) -> LiftResult:
+    """A kernel using a construct tritonlift does not model (argmax, atomics) makes the operator
+    UNKNOWN with that reason — not an input error: `check` can still run it in the interpreter."""
+    try:
+        return lift(plan.ref, plan.text, options)
+    except UnsupportedFeature as err:
+        where = f"{err.site}: " if err.site else ""
+        return LiftResult(plan.kernel, plan.ref.rpartition("::")[0], plan.text, Status.UNKNOWN, (), (), (),
+                          "not lifted", reason=f"{where}{err.message}")
 
 
 def _bind(plan) -> None:
