@@ -91,27 +91,38 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     first_cfg = next(iter(configs))
     training = [s for s in specs if s.config == first_cfg and tuple(s.sizes.values()) in plan.training_keys]
     synth_args = (bound.sizes, derived_sizes(bound), Switches(options.topdown, options.pruning))
+    # Simplest explanation first: one structure for every element, as the kernel computes it, then in
+    # exp-normal form (loop-carried rescaling — online softmax — differs in shape from size to size;
+    # its normal form does not); only then a case split, which could otherwise fit size-specific
+    # pieces to what one formula in normal form explains.
+    single = replace(synth_args[2], topdown=False)
+    attempts = [(False, single), (True, single)] + ([(False, synth_args[2]), (True, synth_args[2])]
+                                                    if synth_args[2].topdown else [])
     for out in outputs:
         samples = [Sample(s.sizes, idx, term) for s in training if out.name in s.outputs
                    for idx, term in sorted(s.outputs[out.name].values.items())]
-        try:
-            formulas.append(generalize(out.name, out.shape, samples, *synth_args))
-            continue
-        except GeneralizeFailure as err:
-            failure = str(err)
-        # loop-carried rescaling (online softmax) differs in shape from size to size; its
-        # exp-normal form does not
-        normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
-        if all(s.term is not None for s in normalized):
+        normalized = None
+        found = None
+        for in_normal_form, switches in attempts:
+            if in_normal_form:
+                if normalized is None:
+                    normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
+                if any(s.term is None for s in normalized):
+                    continue
             try:
-                formulas.append(generalize(out.name, out.shape, normalized, *synth_args))
+                found = generalize(out.name, out.shape, normalized if in_normal_form else samples,
+                                   synth_args[0], synth_args[1], switches)
+            except GeneralizeFailure as err:
+                failure = failure if in_normal_form and failure else str(err)
+                continue
+            if in_normal_form:
                 notes_synth.append(f"{out.name}: formula found in exp-normal form (the kernel's own "
                                    "rescaled form differs from size to size)")
-                failure = None
-                continue
-            except GeneralizeFailure:
-                pass
-        break
+            break
+        if found is None:
+            break
+        formulas.append(found)
+        failure = None
     timings["synthesis"] = time.perf_counter() - t0
 
     assumptions = _assumptions(bound, formulas, len(list(configs)))
