@@ -369,7 +369,9 @@ def _install_guard():
 
     def masked_load(self, ptrs, mask, other, *rest):
         ret = _guarded_load(self, ptrs, mask, other, *rest)
-        if other is None and np.issubdtype(ret.data.dtype, np.floating):
+        # Triton passes other=None also for a given other= whose value is falsy (`other.handle if other
+        # else None`, other=0.0): only a load whose kernel gave no other= at all is poisoned
+        if other is None and not _LOAD_HAS_OTHER[-1:] == [True] and np.issubdtype(ret.data.dtype, np.floating):
             # a masked-off lane without other= is unspecified on a GPU: NaN makes any use of it visible
             ret.data[~np.broadcast_to(np.asarray(mask.data, dtype=bool), ret.data.shape)] = np.nan
         return ret
@@ -404,7 +406,26 @@ def _install_guard():
         return cas(self, ptr, cmp, val, *rest)
 
     builder.create_masked_load, builder.create_masked_store = masked_load, masked_store
+    _install_other_tracking()
     builder.create_atomic_rmw, builder.create_atomic_cas = atomic_rmw, atomic_cas
+
+
+_LOAD_HAS_OTHER: list[bool] = []  # whether the tl.load being lowered was given other= (a stack)
+
+
+def _install_other_tracking():
+    from triton.language import semantic
+
+    load = semantic.TritonSemantic.load
+
+    def tracked(self, ptr, mask, other, *rest, **kwargs):
+        _LOAD_HAS_OTHER.append(other is not None)
+        try:
+            return load(self, ptr, mask, other, *rest, **kwargs)
+        finally:
+            _LOAD_HAS_OTHER.pop()
+
+    semantic.TritonSemantic.load = tracked
 
 
 def install():

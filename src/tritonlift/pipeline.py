@@ -25,6 +25,9 @@ from .verify import plan as size_plan
 from .verify.spec_check import SAFETY_EVENTS, check_spec, describe_sizes, undefined_output
 
 
+CEGIS_ROUNDS = 2  # sizes a counterexample adds to the training set before it is reported
+
+
 @dataclass(frozen=True)
 class Options:
     """Budgets and switches; every number has a reason (see verify/plan.py)."""
@@ -83,82 +86,65 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
     if options.safety_only:
         return _lift_safety(k, bound, parsed, plan, list(configs), specs, options, timings, start)
 
-    t0 = time.perf_counter()
     outputs = _outputs(bound, specs)
-    formulas: list[Formula] = []
-    notes_synth: list[str] = []
-    failure = None
     first_cfg = next(iter(configs))
     training = [s for s in specs if s.config == first_cfg and tuple(s.sizes.values()) in plan.training_keys]
     synth_args = (bound.sizes, derived_sizes(bound), Switches(options.topdown, options.pruning))
-    # Simplest explanation first: one structure for every element, as the kernel computes it, then in
-    # exp-normal form (loop-carried rescaling — online softmax — differs in shape from size to size;
-    # its normal form does not); only then a case split, which could otherwise fit size-specific
-    # pieces to what one formula in normal form explains.
-    single = replace(synth_args[2], topdown=False)
-    attempts = [(False, single), (True, single)] + ([(False, synth_args[2]), (True, synth_args[2])]
-                                                    if synth_args[2].topdown else [])
-    for out in outputs:
-        samples = [Sample(s.sizes, idx, term) for s in training if out.name in s.outputs
-                   for idx, term in sorted(s.outputs[out.name].values.items())]
-        normalized = None
-        found = None
-        for in_normal_form, switches in attempts:
-            if in_normal_form:
-                if normalized is None:
-                    normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
-                if any(s.term is None for s in normalized):
-                    continue
-            try:
-                found = generalize(out.name, out.shape, normalized if in_normal_form else samples,
-                                   synth_args[0], synth_args[1], switches)
-            except GeneralizeFailure as err:
-                failure = failure if in_normal_form and failure else str(err)
-                continue
-            if in_normal_form:
-                notes_synth.append(f"{out.name}: formula found in exp-normal form (the kernel's own "
-                                   "rescaled form differs from size to size)")
-            break
-        if found is None:
-            break
-        formulas.append(found)
-        failure = None
-    timings["synthesis"] = time.perf_counter() - t0
-
-    assumptions = _assumptions(bound, formulas, len(list(configs)))
+    assumptions: list[str] = []
     scope = plan.describe(len(list(configs)))
-    unsafe = _first_violation(specs, bound, options)
-    if unsafe is not None:  # an out-of-bounds access, a race or an undefined value refutes the kernel
-        cex, config, checks = unsafe
-        status, reason = Status.COUNTEREXAMPLE, cex.what
-        if options.oracle:
-            status, reason, cex = _confirm(k, bound, cex, config, timings)
-        return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), (), tuple(assumptions), scope,
-                          reason, cex, checks, _done(timings, start))
-    if failure is not None:
-        return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions), scope,
-                          reason=f"no formula found: {failure}", timings=_done(timings, start))
+    refined: list[str] = []
+    for attempt in range(CEGIS_ROUNDS + 1):
+        t0 = time.perf_counter()
+        formulas, notes_synth, failure = _synthesize(outputs, training, synth_args)
+        timings["synthesis"] = timings.get("synthesis", 0.0) + time.perf_counter() - t0
+        assumptions = _assumptions(bound, formulas, len(list(configs)))
+        if attempt == 0:
+            unsafe = _first_violation(specs, bound, options)
+            if unsafe is not None:  # an out-of-bounds access, a race or an undefined value refutes the kernel
+                cex, config, checks = unsafe
+                status, reason = Status.COUNTEREXAMPLE, cex.what
+                if options.oracle:
+                    status, reason, cex = _confirm(k, bound, cex, config, timings)
+                return LiftResult(k.name, k.file, parsed.text, status, tuple(formulas), (), tuple(assumptions),
+                                  scope, reason, cex, checks, _done(timings, start))
+        if failure is not None:
+            return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, tuple(formulas), (), tuple(assumptions),
+                              scope, reason=f"no formula found: {failure}", timings=_done(timings, start),
+                              notes=tuple(refined))
 
-    t0 = time.perf_counter()
-    checks: list[Check] = []
-    status, counterexample, reason = Status.BOUNDED, None, ""
-    for spec in specs:
-        outcome = check_spec(spec, formulas, bound, options.z3_timeout_ms, use_solver=status > Status.TESTED)
-        checks.extend(outcome.checks)
-        if outcome.counterexample is not None:
-            status, counterexample = Status.COUNTEREXAMPLE, outcome.counterexample
-            reason = outcome.counterexample.what
+        t0 = time.perf_counter()
+        checks: list[Check] = []
+        status, counterexample, reason = Status.BOUNDED, None, ""
+        for spec in specs:
+            outcome = check_spec(spec, formulas, bound, options.z3_timeout_ms, use_solver=status > Status.TESTED)
+            checks.extend(outcome.checks)
+            if outcome.counterexample is not None:
+                status, counterexample = Status.COUNTEREXAMPLE, outcome.counterexample
+                reason = outcome.counterexample.what
+                break
+            if outcome.status < status:
+                status, reason = outcome.status, outcome.reason
+        timings["verification"] = timings.get("verification", 0.0) + time.perf_counter() - t0
+        # CEGIS, where the training sizes could not have told: an output of one element along some
+        # dimension at every training size (one tile of 1024 at small N) says nothing of how the
+        # formula depends on that index, so a counterexample at the first size with more elements
+        # there is learnt from. Any other counterexample is the kernel's: a fixed tile that drops
+        # columns from N = 17 on is reported, never fitted.
+        learn = next((s for s in specs if counterexample is not None and counterexample.formula_value is not None
+                      and s.config == first_cfg and s.sizes == counterexample.sizes and s not in training), None)
+        if learn is None or attempt == CEGIS_ROUNDS or not _first_to_vary(bound, training, learn,
+                                                                           counterexample.output):
             break
-        if outcome.status < status:
-            status, reason = outcome.status, outcome.reason
-    timings["verification"] = time.perf_counter() - t0
+        training = training + [learn]
+        refined.append(f"the training sizes showed one element of {counterexample.output} along a dimension; "
+                       f"synthesised again with {describe_sizes(learn.sizes)}, the first size with more")
 
     verified_forms = formulas  # as synthesised: structurally closest to the kernel, for the unbounded proof
     formulas = [replace(f, body=tidy(f.body)) for f in formulas]  # proven equal for all sizes
     simpler, proven, simplify_assumptions = _textbooks(formulas, options)
     timings["simplification"] = simplify_assumptions.pop("seconds", 0.0)
     assumptions.extend(a for a in simplify_assumptions.get("assumptions", ()) if a not in assumptions)
-    notes: list[str] = list(notes_synth)
+    notes: list[str] = refined + list(notes_synth)
     if counterexample is not None and options.oracle:
         status, reason, counterexample = _confirm(k, bound, counterexample, first_cfg, timings)
     if status is Status.BOUNDED and options.unbounded:
@@ -300,6 +286,54 @@ def _witness_counterexample(bound: BoundLaunch, w) -> Counterexample:
             f"offset {w.offset} is {where} its storage of {w.extent} elements ({', '.join(shown)})")
     return Counterexample(w.sizes, what, inputs=dict(s.split(" = ") for s in shown if " = " in s),
                           replayed="z3 model of the symbolic run", arrays=arrays)
+
+
+def _first_to_vary(bound: BoundLaunch, training: list[Spec], spec: Spec, output: str) -> bool:
+    """Whether `spec` is the first to show more than one element of `output` along a dimension."""
+    seen = [instantiate(bound, s.sizes, s.config).shapes[output] for s in training]
+    shape = instantiate(bound, spec.sizes, spec.config).shapes[output]
+    return any(n > 1 and all(old[d] <= 1 for old in seen) for d, n in enumerate(shape))
+
+
+def _synthesize(outputs, training: list[Spec], synth_args) -> tuple[list[Formula], list[str], str | None]:
+    """One formula per output from the training specs, or the reason none was found.
+
+    Simplest explanation first: one structure for every element, as the kernel computes it, then in
+    exp-normal form (loop-carried rescaling — online softmax — differs in shape from size to size; its
+    normal form does not); only then a case split, which could otherwise fit size-specific pieces to
+    what one formula in normal form explains."""
+    single = replace(synth_args[2], topdown=False)
+    attempts = [(False, single), (True, single)] + ([(False, synth_args[2]), (True, synth_args[2])]
+                                                    if synth_args[2].topdown else [])
+    formulas: list[Formula] = []
+    notes: list[str] = []
+    failure = None
+    for out in outputs:
+        samples = [Sample(s.sizes, idx, term) for s in training if out.name in s.outputs
+                   for idx, term in sorted(s.outputs[out.name].values.items())]
+        normalized = None
+        found = None
+        for in_normal_form, switches in attempts:
+            if in_normal_form:
+                if normalized is None:
+                    normalized = [Sample(s.sizes, s.index, normal_form(s.term)) for s in samples]
+                if any(s.term is None for s in normalized):
+                    continue
+            try:
+                found = generalize(out.name, out.shape, normalized if in_normal_form else samples,
+                                   synth_args[0], synth_args[1], switches)
+            except GeneralizeFailure as err:
+                failure = failure if in_normal_form and failure else str(err)
+                continue
+            if in_normal_form:
+                notes.append(f"{out.name}: formula found in exp-normal form (the kernel's own "
+                             "rescaled form differs from size to size)")
+            break
+        if found is None:
+            return formulas, notes, failure
+        formulas.append(found)
+        failure = None
+    return formulas, notes, None
 
 
 def _first_violation(specs: list[Spec], bound: BoundLaunch, options: Options):

@@ -233,7 +233,7 @@ class Interpreter:
         imported = module.imports[name]
         if imported.name is not None:
             path = module.resolve_relative(imported)
-            if path is not None:
+            if path is not None and str(path) != str(module.path):  # `from . import sub` inside the package
                 other = load_module(path)
                 if imported.name in other.functions or imported.name in other.assignments \
                         or imported.name in other.imports:

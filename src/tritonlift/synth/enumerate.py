@@ -143,6 +143,14 @@ def find_min_max(pool: Pool, target: np.ndarray, max_size: int = MAX_SIZE) -> Te
     return None if best is None else best[1]
 
 
+def _mentions_index(*terms: Term) -> bool:
+    """Case conditions must involve an output index (`c < D2`, `j mod 2 = 0`): one on the sizes only
+    (`N = M · M`) separates the training sizes from each other and says nothing about the others."""
+    from ..ir.term import walk
+
+    return any(v.op is Op.INDEX for t in terms for v in walk(t))
+
+
 def separate(pool: Pool, labels: np.ndarray, max_size: int = 4) -> tuple[Term, bool] | None:
     """The smallest comparison `a = b` or `a < b` of enumerated expressions that is true exactly on
     the samples labelled True (or exactly on the others: then the flag is False). Among equally
@@ -162,6 +170,8 @@ def separate(pool: Pool, labels: np.ndarray, max_size: int = 4) -> tuple[Term, b
                     left, right = pool.terms[a], pool.terms[order[int(h)]]
                     if op is Op.EQ and left.op is Op.CONST:
                         left, right = right, left
+                    if not _mentions_index(left, right):
+                        continue  # a split on sizes alone fits the training sizes, not the kernel
                     key = (pool.sizes[a] + pool.sizes[order[int(h)]] + 1, rank + 2 * (left.op is Op.CONST))
                     if best is None or key < best[0]:
                         best = (key, apply(op, left, right), polarity)

@@ -51,6 +51,16 @@ def split(terms: list[Term], ids: list[int], ctx: Context,
     if len(groups) == 1:
         raise NoSplit("no split into cases that each have one structure was found")
     position = {n: p for p, n in enumerate(ids)}
+    # Cases separate elements (`c < D2`, `j mod 2 = 0`), not sizes: when each size of the training
+    # set falls into one case, the cases are size regimes the training sizes happen to separate
+    # (`N = M·M`) and nothing says how the kernel behaves at other sizes.
+    size_rows = [r for r, leaf in enumerate(ctx.leaves) if leaf.op is Op.SIZE]
+    case_of_size: dict[tuple, set[int]] = {}
+    for g, group in enumerate(groups):
+        for n in group:
+            case_of_size.setdefault(tuple(ctx.columns[size_rows, position[n]]), set()).add(g)
+    if all(len(cases) == 1 for cases in case_of_size.values()):
+        raise NoSplit("the elements differ in structure from size to size, not within a size")
     bodies = [solve(g, ctx.restrict([position[n] for n in g])) for g in groups]
     return _decision_list(groups, bodies, ids, ctx)
 

@@ -133,8 +133,10 @@ def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_
 
 
 def random_inputs(spec: Spec, bound: BoundLaunch, trials: int, seed: int) -> tuple[dict, dict]:
+    from ..launch.bind import instantiate as concrete_launch
+
     rng = np.random.default_rng(seed)
-    shapes = {t.name: tuple(evaluate_int(d, spec.sizes) for d in t.shape) for t in bound.tensors}
+    shapes = concrete_launch(bound, spec.sizes, spec.config).shapes  # shapes may use constexprs (BLOCK_N)
     inputs = {n: rng.standard_normal((trials,) + s) for n, s in shapes.items()}
     params = {n: rng.uniform(0.05, 1.0, trials) for n in bound.float_params}
     return inputs, params
