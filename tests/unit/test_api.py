@@ -43,3 +43,12 @@ def test_interpreter_agrees_with_the_lifted_formula(name):
     oracle = next(c for c in result.checks if c.name == "Triton interpreter")
     assert oracle.result == "passed", oracle.detail
     assert result.status >= Status.BOUNDED
+
+
+def test_a_scalar_function_returning_a_truth_value_lifts(tmp_path):
+    """A comparison has no exp-normal form (it crashed the textbook step: 130 survey entries)."""
+    path = tmp_path / "cmp.py"
+    path.write_text("import triton\n\n\n@triton.jit\ndef both(a, b):\n    return (a > 0) & (b > 0)\n")
+    result = tritonlift.lift(f"{path}::both")
+    assert result.status.name == "VERIFIED"
+    assert result.formulas[0].text() == "out[i⃗] = a[i⃗] > 0 ∧ b[i⃗] > 0"

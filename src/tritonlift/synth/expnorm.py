@@ -197,6 +197,8 @@ def normal_form(t: Term) -> Term | None:
     """The canonical term, or None when the expansion would be too large or `t` holds a value the
     field axioms do not cover: a NaN or infinite constant, or an undefined value (0 · exp(NaN) is
     NaN, not 0, so such terms are never normalised)."""
+    if t.sort is not Sort.REAL:  # a truth value (a scalar function returning a comparison): no field form
+        return None
     if any((n.op is Op.CONST and isinstance(n.value, float) and not math.isfinite(n.value)) or n.op is Op.UNDEF
            for n in walk(t)):
         return None
