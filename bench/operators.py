@@ -97,11 +97,45 @@ def run(target, timeout: int) -> dict:
             "launches": len(lifted)}
 
 
+def _reason(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines()]
+    keys = ("error", "timed out", "reason:", "note:", "counterexample", "UNKNOWN:", "TESTED:", "BOUNDED:")
+    reason = next((ln for ln in lines if any(k in ln for k in keys)), "")
+    return reason.replace("|", "\\|")[:240]
+
+
+def write(results: list[dict], date: str, out: str, machine: str, python: str) -> None:
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in
+              ("VERIFIED", "BOUNDED", "TESTED", "COUNTEREXAMPLE", "UNKNOWN", "ERROR")}
+    lines = [f"# Operators through their own host code ({date})", "",
+             "`python bench/operators.py`: each FlagGems v2.1 Tier-1 call form is captured on CPU, generalised, "
+             "lifted and checked against its PyTorch reference (`tritonlift check … --no-oracle`). "
+             f"Machine: {machine}, Python {python}. ERROR rows include time-outs (the reason says so).", "",
+             "| | " + " | ".join(counts) + " |", "|---" * (len(counts) + 1) + "|",
+             f"| {len(results)} call forms | " + " | ".join(str(v) for v in counts.values()) + " |", "",
+             "| operator | check | kernels lifted | seconds | first line of the reason |", "|---|---|---|--:|---|"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['status']} | {r['launch_ok']}/{r['launches']} | {r['seconds']:.1f} | "
+                     f"{_reason(r['text'])} |")
+    with open(out + ".md", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(out + ".json", "w") as f:
+        json.dump({"date": date, "machine": machine, "python": python, "command": "python bench/operators.py",
+                   "counts": counts, "rows": results}, f, indent=1, ensure_ascii=False)
+    print(out + ".md")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only")
     ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--render", help="rewrite the .md of an earlier run from its .json (no runs)")
     opts = ap.parse_args()
+    if opts.render:
+        with open(opts.render) as f:
+            d = json.load(f)
+        write(d["rows"], d["date"], opts.render[:-len(".json")], d["machine"], d["python"])
+        return
     targets = [t for t in TARGETS if not opts.only or t[0] == opts.only]
     results = []
     for t in targets:
@@ -109,29 +143,8 @@ def main() -> None:
         print(f"{r['name']:16} {r['status']:15} {r['seconds']:6.1f} s", flush=True)
         results.append(r)
     date = datetime.date.today().isoformat()
-    counts = {s: sum(1 for r in results if r["status"] == s) for s in
-              ("VERIFIED", "BOUNDED", "TESTED", "COUNTEREXAMPLE", "UNKNOWN", "ERROR")}
-    lines = [f"# Operators through their own host code ({date})", "",
-             "`python bench/operators.py`: each FlagGems v2.1 Tier-1 call form is captured on CPU, generalised, "
-             "lifted and checked against its PyTorch reference (`tritonlift check … --no-oracle`).", "",
-             "| | " + " | ".join(counts) + " |", "|---" * (len(counts) + 1) + "|",
-             f"| {len(results)} call forms | " + " | ".join(str(v) for v in counts.values()) + " |", "",
-             "| operator | check | kernels lifted | seconds | first line of the reason |", "|---|---|---|--:|---|"]
-    for r in results:
-        reason = next((ln.strip() for ln in r["text"].splitlines()
-                       if "error" in ln or "reason" in ln or "counterexample" in ln or "UNKNOWN:" in ln
-                       or "TESTED:" in ln), "")
-        reason = reason.replace("|", "\\|")[:200]
-        lines.append(f"| {r['name']} | {r['status']} | {r['launch_ok']}/{r['launches']} | {r['seconds']:.1f} | "
-                     f"{reason} |")
     out = os.path.join(ROOT, "bench", "results", f"{date}-operators{'-partial' if opts.only else ''}")
-    with open(out + ".md", "w") as f:
-        f.write("\n".join(lines) + "\n")
-    with open(out + ".json", "w") as f:
-        json.dump({"date": date, "machine": platform.platform(), "python": platform.python_version(),
-                   "command": "python bench/operators.py", "counts": counts, "rows": results}, f, indent=1,
-                  ensure_ascii=False)
-    print(out + ".md")
+    write(results, date, out, platform.platform(), platform.python_version())
 
 
 if __name__ == "__main__":
