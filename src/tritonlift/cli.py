@@ -223,13 +223,13 @@ def check(
     op_args: Optional[str] = typer.Option(None, "--args", help="other arguments of the function, 'dim=-1'"),
     no_oracle: bool = typer.Option(False, "--no-oracle", help="skip the kernels' runs in Triton's interpreter"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="more detail"),
+    as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 ) -> None:
     """Prove an operator equal to a PyTorch expression for all sizes, or find a counterexample."""
     from .capture.cli import run_check
 
     raise typer.Exit(run_check(operator, inputs, against, op_args, no_oracle, verbose, sys.stdout, sys.stderr,
                                as_json))
-    as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 
 
 @app.command()
