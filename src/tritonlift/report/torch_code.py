@@ -222,6 +222,7 @@ def render_module(formulas: list[Formula], input_shapes: dict[str, tuple[Term, .
         out.append("    idx = {}")
         for d, (ix, dim) in enumerate(zip(f.indices, f.shape)):
             se = shape_codes[d]
+            se.counter = 10_000 * (d + 1)  # the shape's temporaries must outlive the body's (same `t` names)
             code = se.emit(dim, {}, 0)
             out.extend(se.lines)
             dims.append(code)

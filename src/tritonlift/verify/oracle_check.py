@@ -54,7 +54,9 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
         params = {n: float(np.float32(rng.uniform(0.05, 1.0))) for n in bound.float_params}
         jobs.append(build_job(kernel, bound, sizes, config, named, params))
         inputs = {n: torch.from_numpy(v) for n, v in named.items()}
-        expectations.append((sizes, reference(**inputs, **params)))
+        # sizes no input's shape shows (B in mid[cdiv(M, next_power_of_2(B))]) are passed by name
+        expectations.append((sizes, reference(**inputs, **params, **{n: int(v) for n, v in sizes.items()
+                                                                       if n not in params and n not in inputs})))
     try:
         results = run_kernels(jobs)
     except OracleError as err:
