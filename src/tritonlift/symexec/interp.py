@@ -233,7 +233,9 @@ class Interpreter:
         imported = module.imports[name]
         if imported.name is not None:
             path = module.resolve_relative(imported)
-            if path is not None and str(path) != str(module.path):  # `from . import sub` inside the package
+            # `from . import sub` inside a package resolves to the package itself, then to the same
+            # name again: a cycle (a name bound to another function of the same module is fine)
+            if path is not None and not (str(path) == str(module.path) and imported.name == name):
                 other = load_module(path)
                 if imported.name in other.functions or imported.name in other.assignments \
                         or imported.name in other.imports:
