@@ -79,3 +79,32 @@ def test_formula_reading_past_the_row_is_not_an_internal_error(tmp_path):
     result = tritonlift.lift(f"{path}::k", "k[(M,)](out[M], x[M, N; sx, 1], N, sx, BLOCK=2)", oracle=False,
                              simplify=False)
     assert result.status < Status.BOUNDED  # the kernel ignores the last partial tile
+
+
+# Campaign (test_random_kernels, seed 910088): a load given other=0.0 whose every lane is masked off.
+# Triton's semantic layer passes a falsy other= on as None (`other.handle if other else None`), so
+# the interpreter patch that fills masked-off lanes of loads *without* other= with NaN poisoned this
+# one too: the interpreter said NaN, tritonlift 0, and the kernel came out UNKNOWN. Only loads the
+# kernel wrote without other= are poisoned now.
+SHIFTED_ROW_SUM = textwrap.dedent('''\
+    import triton
+    import triton.language as tl
+
+
+    @triton.jit
+    def k(out_ptr, x_ptr, N, BLOCK: tl.constexpr):
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK) + 1
+        x = tl.load(x_ptr + row * N + cols, mask=cols < N, other=0.0)
+        tl.store(out_ptr + row, tl.sum(x, axis=0))
+    ''')
+
+
+def test_a_falsy_other_is_not_taken_for_a_missing_one(tmp_path):
+    path = tmp_path / "shifted.py"
+    path.write_text(SHIFTED_ROW_SUM)
+    result = tritonlift.lift(f"{path}::k", "k[(M,)](out[M], x[M, N], N, BLOCK=next_power_of_2(N))",
+                             sizes={"M": (1, 2), "N": (1, 2, 3)}, simplify=False)
+    interpreter = next(c for c in result.checks if c.name == "Triton interpreter")
+    assert interpreter.result == "passed", interpreter.detail
+    assert result.status >= Status.BOUNDED

@@ -28,7 +28,7 @@ from .source import SurveyInputError
 
 # Options a launch may override (the rest of tritonlift.pipeline.Options is survey-wide).
 _OPTION_TYPES = {"config": int, "sizes": dict, "oracle": bool, "unbounded": bool, "simplify": bool,
-                 "max_sizes": int}
+                 "max_sizes": int, "safety_only": bool}
 
 
 @dataclass(frozen=True)
