@@ -376,7 +376,7 @@ def render_proof_times(rows: list[dict]) -> list[str]:
         for c in (r.get("lift") or {}).get("obligations", []):
             name = re.sub(r"^case [^:]*: ", "", c["name"])
             if name.startswith(PROOF_KINDS):
-                obligations.append((c["seconds"], name.split(":")[0], r["id"]))
+                obligations.append((c["seconds"], name.split(":")[0].split(" at ")[0], r["id"]))
     if not proofs:
         return []
     out = ["## Proof times (the all-sizes proof)", "",
