@@ -221,11 +221,17 @@ def _lift_safety(k: Kernel, bound: BoundLaunch, parsed: Launch, plan, configs: l
                 assumptions + ["index arithmetic does not overflow"]), scope, checks=tuple(checks),
                 timings=_done(timings, start))
         found = _replay_violation(k, bound, outcomes, configs, [], options)
-        if found is None:
-            return LiftResult(k.name, k.file, parsed.text, Status.BOUNDED, (), (), tuple(assumptions),
-                              f"safety only, {scope}", checks=tuple(checks), timings=_done(timings, start),
-                              notes=(failed.reason,))
+        if found is None:  # BOUNDED only if the grid was run; with no concrete run nothing was checked
+            status = Status.UNKNOWN if scope == "no concrete runs" else Status.BOUNDED
+            return LiftResult(k.name, k.file, parsed.text, status, (), (), tuple(assumptions),
+                              f"safety only, {scope}", reason=failed.reason if status is Status.UNKNOWN else "",
+                              checks=tuple(checks), timings=_done(timings, start),
+                              notes=(failed.reason,) if status is Status.BOUNDED else ())
     if found is None:
+        if scope == "no concrete runs":  # and no symbolic one either (--bounded-only): nothing was checked
+            return LiftResult(k.name, k.file, parsed.text, Status.UNKNOWN, (), (), tuple(assumptions),
+                              f"safety only, {scope}", reason=checks[0].detail, checks=tuple(checks),
+                              timings=_done(timings, start))
         return LiftResult(k.name, k.file, parsed.text, Status.BOUNDED, (), (), tuple(assumptions),
                           f"safety only, {scope}", checks=tuple(checks), timings=_done(timings, start))
     cex, config = found[0], found[1]

@@ -135,3 +135,24 @@ def test_launch_value_ranges(text, ranges):
 def test_malformed_value_ranges_are_launch_errors(text):
     with pytest.raises(TritonLiftError):
         parse_launch(text)
+
+
+def test_safety_with_neither_a_concrete_nor_a_symbolic_run_claims_nothing(tmp_path):
+    """A gather the concrete executor cannot run, in a loop whose step is a size (which the symbolic
+    run cannot follow either): UNKNOWN with the reason, never BOUNDED (no grid was checked)."""
+    path = tmp_path / "k.py"
+    path.write_text('''
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def pick(y_ptr, x_ptr, t_ptr, C):
+    row = tl.program_id(0)
+    t = tl.load(t_ptr + row)
+    for s in range(0, C, C):
+        tl.store(y_ptr + row, tl.load(x_ptr + row * C + t + s, mask=t != -100, other=0.0))
+''')
+    result = tritonlift.lift(f"{path}::pick", GATHER.format(k="pick"), oracle=False, safety_only=True)
+    assert result.status is Status.UNKNOWN, (result.status, result.scope)
+    assert "no concrete runs" in result.scope and "step" in result.reason
