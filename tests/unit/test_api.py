@@ -52,3 +52,23 @@ def test_a_scalar_function_returning_a_truth_value_lifts(tmp_path):
     result = tritonlift.lift(f"{path}::both")
     assert result.status.name == "VERIFIED"
     assert result.formulas[0].text() == "out[i⃗] = a[i⃗] > 0 ∧ b[i⃗] > 0"
+
+
+def test_a_helper_module_imported_as_a_name(tmp_path, monkeypatch):
+    """`from pkg import ext as tle; tle.program_id(0)` and `from . import ext; ext.SCALE`: the helper
+    module is read from source like the kernel's own (kernel libraries wrap tl this way)."""
+    pkg = tmp_path / "helperlib"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "ext.py").write_text("import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+                                "def program_id(axis):\n    return tl.program_id(axis)\n\n\nSCALE = 2.0\n")
+    (pkg / "k.py").write_text(
+        "import triton\nimport triton.language as tl\n\nfrom helperlib import ext as tle\nfrom . import ext\n\n\n"
+        "@triton.jit\ndef k(y_ptr, x_ptr, N, BLOCK: tl.constexpr):\n"
+        "    offs = tle.program_id(0) * BLOCK + tl.arange(0, BLOCK)\n"
+        "    x = tl.load(x_ptr + offs, mask=offs < N, other=0.0)\n"
+        "    tl.store(y_ptr + offs, ext.SCALE * x, mask=offs < N)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = tritonlift.lift(f"{pkg / 'k.py'}::k", "k[(cdiv(N, BLOCK),)](y[N], x[N], N, BLOCK=4)", oracle=False)
+    assert result.status.name == "VERIFIED"
+    assert result.formulas[0].text() == "y[i] = x[i] · 2"

@@ -36,6 +36,34 @@ class _Return(Exception):
         self.value = value
 
 
+def _submodule(package_file, name: str):
+    """pkg/name.py or pkg/name/__init__.py beside a package's __init__.py, if it exists."""
+    from pathlib import Path
+
+    base = Path(package_file)
+    if base.name != "__init__.py":
+        return None
+    for candidate in (base.parent / f"{name}.py", base.parent / name / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class ModuleNamespace(Namespace):
+    """A kernel-helper module imported as a name (`tle.program_id(0)`): its attributes are its own
+    jit functions, constants and imports, read from source like the kernel's module."""
+
+    def __init__(self, interp, module: SourceModule):
+        super().__init__(str(module.path.stem), {})
+        self.interp, self.module = interp, module
+
+    def get(self, attr: str, site):
+        try:
+            return self.interp.global_name(attr, self.module, self.module.tree)
+        except KernelRuntimeError:
+            raise UnsupportedFeature(f"{self.name}.{attr} (not defined in {self.module.path})", site) from None
+
+
 class Interpreter:
     def __init__(self, tensors: dict, pid: tuple, grid: tuple, events: list[Event], domain=ops):
         self.ops = domain  # the value domain: concrete tiles (ops) or lane functions (lanes)
@@ -231,8 +259,10 @@ class Interpreter:
         if found is not None:
             return found
         imported = module.imports[name]
+        path = module.resolve_relative(imported)
+        if imported.name is None and path is not None and str(path) != str(module.path):
+            return ModuleNamespace(self, load_module(path))  # `import pkg.helpers as h`: h.f(…)
         if imported.name is not None:
-            path = module.resolve_relative(imported)
             # `from . import sub` inside a package resolves to the package itself, then to the same
             # name again: a cycle (a name bound to another function of the same module is fine)
             if path is not None and not (str(path) == str(module.path) and imported.name == name):
@@ -240,6 +270,9 @@ class Interpreter:
                 if imported.name in other.functions or imported.name in other.assignments \
                         or imported.name in other.imports:
                     return self.global_name(imported.name, other, other.tree)
+            sub = _submodule(path, imported.name) if path is not None else None
+            if sub is not None and str(sub) != str(module.path):  # `from pkg import helpers as h`
+                return ModuleNamespace(self, load_module(sub))
         raise UnsupportedFeature(f"imported name '{name}' (from '{qual}')", self.site,
                                  hint="tritonlift reads the module without importing it; "
                                       "supported: triton, triton.language and its math/libdevice functions, "
