@@ -75,7 +75,7 @@ def prove_access_safety(run, layout: dict[str, tuple[Term, ...]], shapes: dict[s
     for s in run.stores:
         label = _undefined_label(s.value)
         if label is not None:  # the masked-off choice may still be dead under the store's own mask
-            label = _undefined_label(simplify(run, _lane_hyps(s) + [s.mask], s.value))
+            label = _undefined_label(simplify(run, lane_hyps(s) + [s.mask], s.value))
         if label is not None and _reaches(run, s):
             check = Check(f"undefined: {s.tensor} store at {s.site}", "refuted", 0.0,
                           f"the stored value depends on a {label}")
@@ -107,7 +107,8 @@ def prove_race_freedom(run, size_names: tuple[str, ...], layout: dict, in_range:
 # ---------------------------------------------------------------- obligations
 
 
-def _lane_hyps(a) -> list[Term]:
+def lane_hyps(a) -> list[Term]:
+    """The ranges of an access's lanes and of the loop variables it sits under."""
     out = list(a.hyps)
     for d, width in enumerate(a.shape):
         out += [apply(Op.GE, lanes.LANES[d], integer(0)), apply(Op.LT, lanes.LANES[d], width)]
@@ -124,7 +125,7 @@ def _bounds(run, kind: str, a, layout, shapes, size_names) -> tuple[Check, dict 
 
     t0 = time.perf_counter()
     name = f"bounds: {kind} of {a.tensor} at {a.site}"
-    extra = _lane_hyps(a) + [a.mask]
+    extra = lane_hyps(a) + [a.mask]
     offset = canon_int(a.offset)
     idx = decompose(offset, layout[a.tensor])
     if idx is not None:
@@ -171,7 +172,7 @@ def _race(run, s, t, size_names, values_proven: bool, layout, in_range) -> tuple
     t0 = time.perf_counter()
     name = f"race: {s.tensor} stores at {s.site}" + (f" and {t.site}" if t is not s else "")
     prime = _primed(run, t)
-    hyps_t = [substitute(h, prime) for h in _lane_hyps(t)] + \
+    hyps_t = [substitute(h, prime) for h in lane_hyps(t)] + \
         [substitute(h, prime) for h in run.hypotheses if any(p in _vars(h) for p in run.pids)]
     here, there = canon_int(s.offset), canon_int(substitute(t.offset, prime))
     split = (decompose(here, layout[s.tensor]), decompose(there, layout[s.tensor])) \
@@ -191,14 +192,14 @@ def _race(run, s, t, size_names, values_proven: bool, layout, in_range) -> tuple
         if other_lane:
             one_instance = _any(other_lane) if not same_instance else apply(Op.AND, *same_instance, _any(other_lane))
             distinct = _any([distinct, one_instance])
-    result, sizes, _ = query(run, _lane_hyps(s) + hyps_t + meet + [distinct],
+    result, sizes, _ = query(run, lane_hyps(s) + hyps_t + meet + [distinct],
                               [apply(Op.EQ, integer(0), integer(1))], size_names)
     if result == "proved":
         return Check(name, "proved", time.perf_counter() - t0, "every element is written by one program and lane"), None
     if values_proven:
         return Check(name, "proved", time.perf_counter() - t0, "overlapping writes store the same value: each "
                      "equals the formula at its index (the value obligations)"), None
-    same, _, _ = query(run, _lane_hyps(s) + hyps_t + meet + [distinct],
+    same, _, _ = query(run, lane_hyps(s) + hyps_t + meet + [distinct],
                      [apply(Op.EQ, s.value, substitute(t.value, prime))], size_names)
     if same == "proved":
         return Check(name, "proved", time.perf_counter() - t0, "overlapping writes store provably equal values"), None
@@ -213,7 +214,7 @@ def _undefined_label(t: Term) -> str | None:
 
 def _reaches(run, s) -> bool:
     """Whether some lane of the store is enabled at all (a store whose mask is never true writes nothing)."""
-    result, _, _ = query(run, _lane_hyps(s), [apply(Op.NOT, s.mask)], ())
+    result, _, _ = query(run, lane_hyps(s), [apply(Op.NOT, s.mask)], ())
     return result != "proved"
 
 

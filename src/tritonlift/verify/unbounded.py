@@ -37,7 +37,7 @@ from ..synth.expnorm import normal_form
 from ..synth.reductions import recognise
 from .intcanon import canon_compare, canon_int, decompose
 from .heuristics import HeuristicCase, Sym, heuristic_cases
-from .safety import SafetyOutcome, query, prove_access_safety, prove_race_freedom
+from .safety import SafetyOutcome, lane_hyps as _lane_hyps, prove_access_safety, prove_race_freedom, query
 from .z3sym import NotEncodable, SymEncoder
 
 NEUTRAL = {Op.SUM: real(0.0), Op.RMAX: NEG_INF, Op.RMIN: POS_INF, Op.PROD: real(1.0)}
@@ -315,12 +315,6 @@ def _strides(t: TensorArg) -> tuple[Term, ...]:
 
 # ---------------------------------------------------------------- obligations
 
-
-def _lane_hyps(store) -> list[Term]:
-    out = list(store.hyps)
-    for d, width in enumerate(store.shape):
-        out += [apply(Op.GE, lanes.LANES[d], integer(0)), apply(Op.LT, lanes.LANES[d], width)]
-    return out
 
 
 def _prove(run: _Run, extra: list[Term], goals: list[Term]) -> str:
