@@ -81,7 +81,7 @@ def test_layer_norm_shows_textbook_mean_and_variance():
 @pytest.mark.parametrize(("kernel", "textbook", "named"), [
     ("ops/sigmoid.py::sigmoid_forward", "out[i⃗] = 1 / (exp(−x[i⃗]) + 1)", "out[i⃗] = sigmoid(x[i⃗])"),
     ("ops/gelu.py::gelu_none", "out[i⃗] = 1/2 · x[i⃗] · (erf(x[i⃗] / √(2)) + 1)", "out[i⃗] = gelu(x[i⃗])"),
-    ("ops/gelu.py::gelu_tanh", "out[i⃗] = 1/2 · x[i⃗] · (tanh(0.79788456 · x[i⃗] · (0.044715 · x[i⃗]² + 1)) + 1)",
+    ("ops/gelu.py::gelu_tanh", "out[i⃗] = 1/2 · x[i⃗] · (tanh(√(2/π) · x[i⃗] · (0.044715 · x[i⃗]² + 1)) + 1)",
      "out[i⃗] = gelu(x[i⃗], approximate='tanh')"),
     ("ops/silu.py::silu_forward", "out[i⃗] = x[i⃗] / (exp(−x[i⃗]) + 1)", "out[i⃗] = silu(x[i⃗])"),
     ("fused/silu_and_mul.py::silu_and_mul_kernel", None, "out[i⃗] = silu(x[i⃗]) · y[i⃗]"),
