@@ -20,8 +20,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-import z3
-
 from ..errors import TritonLiftError, UnsupportedFeature
 from ..frontend import Kernel
 from ..ir.term import (FALSE, NEG_INF, POS_INF, REDUCTIONS, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders,
@@ -38,10 +36,8 @@ from ..synth.reductions import recognise
 from .intcanon import canon_compare, canon_int, decompose
 from .heuristics import HeuristicCase, Sym, heuristic_cases
 from .safety import SafetyOutcome, lane_hyps as _lane_hyps, prove_access_safety, prove_race_freedom, query
-from .z3sym import NotEncodable, SymEncoder
 
 NEUTRAL = {Op.SUM: real(0.0), Op.RMAX: NEG_INF, Op.RMIN: POS_INF, Op.PROD: real(1.0)}
-TIMEOUT_MS = 20_000  # one obligation; the spike measured 1–500 ms for queries of this shape
 
 
 @dataclass(frozen=True)
@@ -318,20 +314,8 @@ def _strides(t: TensorArg) -> tuple[Term, ...]:
 
 
 def _prove(run: _Run, extra: list[Term], goals: list[Term]) -> str:
-    enc = SymEncoder(run.ranges)
-    solver = z3.Solver(ctx=enc.ctx)
-    solver.set("timeout", TIMEOUT_MS)
-    solver.set("random_seed", 7)
-    try:
-        for h in run.hypotheses + extra:
-            solver.add(enc.boolean(h))
-        goal = z3.And([enc.boolean(g) for g in goals]) if len(goals) > 1 else enc.boolean(goals[0])
-    except NotEncodable as err:
-        return f"unknown (cannot encode {err})"
-    solver.add(enc.facts_now())
-    solver.add(z3.Not(goal))
-    result = solver.check()
-    return "proved" if result == z3.unsat else "refuted" if result == z3.sat else f"unknown ({solver.reason_unknown()})"
+    """H ∧ extra ⇒ goals: "proved", "refuted" or "unknown (…)" (safety.query, without a model)."""
+    return query(run, extra, goals, ())[0]
 
 
 def _flatten(t: Term, layout: dict[str, tuple[Term, ...]]) -> Term:
@@ -376,10 +360,9 @@ def _check_store(run: _Run, store, f: Formula, layout, shapes, size_names=()) ->
         checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
                             "identical exp-normal forms after mask absorption"))
         return checks, None
-    result = _prove(run, extra, [apply(Op.EQ, a, b)])
+    result, sizes, _ = query(run, extra, [apply(Op.EQ, a, b)], size_names)  # one query: verdict and model
     checks.append(Check(f"value: {where} equals the formula", result, time.perf_counter() - t0,
                         "z3 over the reals, reductions as atoms"))
-    sizes = query(run, extra, [apply(Op.EQ, a, b)], size_names)[1] if result == "refuted" else None
     return checks, sizes
 
 
