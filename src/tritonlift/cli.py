@@ -81,6 +81,8 @@ def lift(
     no_topdown: bool = typer.Option(False, "--no-topdown", help="ablation: no case split (piecewise) in synthesis"),
     no_pruning: bool = typer.Option(False, "--no-pruning", help="ablation: enumerate without observational "
                                     "equivalence pruning"),
+    no_invariant_patterns: bool = typer.Option(False, "--no-invariant-patterns", help="ablation: no loop "
+                                               "invariants in the proof for all sizes (loops stay BOUNDED)"),
     safety_only: bool = typer.Option(False, "--safety-only", help="prove only bounds, race freedom and defined "
                                      "values (for kernels whose values cannot be lifted yet)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="list every obligation and timing"),
@@ -99,7 +101,7 @@ def lift(
         raise typer.Exit(run_operator(kernel, inputs, op_args, no_oracle, verbose, sys.stdout, sys.stderr, as_json))
     arguments = (kernel, launch, as_json, emit, sizes, config, no_oracle, verbose)
     switches = dict(unbounded=not bounded_only, simplify=not no_simplify, names=names, safety_only=safety_only,
-                    topdown=not no_topdown, pruning=not no_pruning)
+                    topdown=not no_topdown, pruning=not no_pruning, invariant_patterns=not no_invariant_patterns)
     if timeout is not None or memory is not None:
         raise typer.Exit(run_lift_limited(arguments, switches, timeout, memory, sys.stdout, sys.stderr))
     raise typer.Exit(run_lift(*arguments, sys.stdout, sys.stderr, **switches))
@@ -141,7 +143,8 @@ def run_lift_limited(arguments, switches, timeout, memory, out, err) -> int:
 
 
 def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, out, err, unbounded=True,
-             simplify=True, names=False, safety_only=False, topdown=True, pruning=True) -> int:
+             simplify=True, names=False, safety_only=False, topdown=True, pruning=True,
+             invariant_patterns=True) -> int:
     from .pipeline import Options, lift as do_lift
     from .report.json_report import to_json
     from .report.text import render_text
@@ -152,7 +155,7 @@ def run_lift(kernel, launch, as_json, emit, sizes, config, no_oracle, verbose, o
             raise TritonLiftError(f"--emit {emit}: only 'torch' is supported")
         options = Options(sizes=_parse_sizes(sizes), config=config, oracle=not no_oracle, unbounded=unbounded,
                           simplify=simplify, names=names, safety_only=safety_only, topdown=topdown,
-                          pruning=pruning)
+                          pruning=pruning, invariant_patterns=invariant_patterns)
         result = do_lift(kernel, launch, options)
         if emit == "torch":
             if not result.formulas or result.status is Status.COUNTEREXAMPLE:

@@ -42,6 +42,7 @@ class Options:
     safety_only: bool = False  # prove bounds, race freedom and defined values without lifting values
     topdown: bool = True  # synthesis may split a specification into cases (ablation: --no-topdown)
     pruning: bool = True  # enumeration keeps one expression per behaviour (ablation: --no-pruning)
+    invariant_patterns: bool = True  # loops over sizes get invariants (ablation: --no-invariant-patterns)
     z3_timeout_ms: int = 10_000
     extra: dict = field(default_factory=dict)
 
@@ -151,7 +152,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
         from .verify.unbounded import verify_unbounded
 
         t0 = time.perf_counter()
-        outcomes = [verify_unbounded(k, bound, verified_forms, cfg) for cfg in configs]
+        outcomes = [verify_unbounded(k, bound, verified_forms, cfg, options.invariant_patterns) for cfg in configs]
         timings["unbounded verification"] = time.perf_counter() - t0
         for outcome in outcomes:
             checks.extend(outcome.checks)
@@ -207,7 +208,7 @@ def _lift_safety(k: Kernel, bound: BoundLaunch, parsed: Launch, plan, configs: l
         from .verify.unbounded import verify_safety
 
         t0 = time.perf_counter()
-        outcomes = [verify_safety(k, bound, cfg) for cfg in configs]
+        outcomes = [verify_safety(k, bound, cfg, options.invariant_patterns) for cfg in configs]
         timings["unbounded verification"] = time.perf_counter() - t0
         for outcome in outcomes:
             checks.extend(outcome.checks)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
-from ..errors import UnsupportedFeature
+from ..errors import TritonLiftError, UnsupportedFeature
 from ..ir.term import NEG_INF, POS_INF, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
     substitute, transform, undef, walk
 from . import fold
@@ -47,6 +47,8 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
     loop-carried value; then after t iterations v = v₀ ⊕ ⊕_{τ<t} e(τ), which is the invariant
     (initiation: t = 0; preservation: one step of the fold; use: t = T)."""
 
+    if not getattr(interp, "invariant_patterns", True):  # the --no-invariant-patterns ablation
+        raise TritonLiftError(f"loop at {interp.site} has no invariant (--no-invariant-patterns)")
     n = len(interp.loops)
     tau = index(f"τ{n}")
     # an empty range runs zero times: the count is never negative

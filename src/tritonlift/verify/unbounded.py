@@ -49,9 +49,12 @@ class UnboundedOutcome:
     witness: object | None = None  # safety.Witness: the bad access itself, for kernels the executor cannot run
 
 
-def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int) -> UnboundedOutcome:
-    """The formulas for all sizes, in each case the kernel's heuristics distinguish."""
-    return _each_case(kernel, bound, config, lambda case: _verify_case(kernel, bound, formulas, config, case),
+def verify_unbounded(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int,
+                     invariant_patterns: bool = True) -> UnboundedOutcome:
+    """The formulas for all sizes, in each case the kernel's heuristics distinguish
+    (`invariant_patterns=False`: the --no-invariant-patterns ablation, no loop over sizes is proven)."""
+    return _each_case(kernel, bound, config,
+                      lambda case: _verify_case(kernel, bound, formulas, config, case, invariant_patterns),
                       "not proven for all sizes: ")
 
 
@@ -82,10 +85,10 @@ class _Infeasible(Exception):
 
 
 def _verify_case(kernel: Kernel, bound: BoundLaunch, formulas: list[Formula], config: int,
-                 case: HeuristicCase) -> UnboundedOutcome:
+                 case: HeuristicCase, invariant_patterns: bool = True) -> UnboundedOutcome:
     start = time.perf_counter()
     try:
-        run = _execute(kernel, bound, config, case)
+        run = _execute(kernel, bound, config, case, invariant_patterns=invariant_patterns)
     except _Infeasible:
         return UnboundedOutcome(True, (), _INFEASIBLE)
     except UnsupportedFeature as err:
@@ -142,15 +145,17 @@ def _unsafe(checks: list[Check], safety: SafetyOutcome, prefix: str) -> Unbounde
                             f"{(' — ' + failed.detail) if failed.detail else ''}", safety.sizes, safety.witness)
 
 
-def verify_safety(kernel: Kernel, bound: BoundLaunch, config: int) -> UnboundedOutcome:
+def verify_safety(kernel: Kernel, bound: BoundLaunch, config: int, invariant_patterns: bool = True) -> UnboundedOutcome:
     """Bounds, races and undefined values alone, for every size (`--safety-only`)."""
-    return _each_case(kernel, bound, config, lambda case: _safety_case(kernel, bound, config, case),
+    return _each_case(kernel, bound, config,
+                      lambda case: _safety_case(kernel, bound, config, case, invariant_patterns),
                       "safety not proven for all sizes: ")
 
 
-def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase) -> UnboundedOutcome:
+def _safety_case(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase,
+                 invariant_patterns: bool = True) -> UnboundedOutcome:
     try:
-        run = _execute(kernel, bound, config, case, opaque_values=True)
+        run = _execute(kernel, bound, config, case, opaque_values=True, invariant_patterns=invariant_patterns)
     except _Infeasible:
         return UnboundedOutcome(True, (), _INFEASIBLE)
     except UnsupportedFeature as err:
@@ -220,7 +225,7 @@ def _int_constexpr(name: str, expr: Term, hyps: list[Term], constexprs: dict, re
 
 
 def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCase | None = None,
-             opaque_values: bool = False) -> _Run:
+             opaque_values: bool = False, invariant_patterns: bool = True) -> _Run:
     from ..ir.term import index
 
     case = case or HeuristicCase((), ())
@@ -274,6 +279,7 @@ def _execute(kernel: Kernel, bound: BoundLaunch, config: int, case: HeuristicCas
     interp = Interpreter({}, pids, grid3, [], domain=lanes)
     interp.stores, interp.loads, interp.divisions, interp.loaded, interp.loops = [], [], [], set(), []
     interp.opaque_values = opaque_values
+    interp.invariant_patterns = invariant_patterns  # read by symexec/loops.py
     interp.call(JitFunction(kernel.module, kernel.func), [], args)
     ranges = {t.name: t.values for t in bound.tensors if t.values}
     ranges.update(getattr(interp, "opaque_ranges", {}))  # indices from argmax: within their axis
