@@ -7,7 +7,8 @@ Each target (bench/kernels.py) runs in a fresh Python process of its own (this f
 `--worker`), supervised from a `ProcessPoolExecutor` of `--jobs` workers: a timeout kills the
 target's whole process group, a crash or a `TritonLiftError` becomes a row with its one-line
 message, and the run always goes on. Results: `<out>/<YYYY-MM-DD>-flaggems-v2.1.md` and `.json`
-(`…-partial.*` when `--only` restricts the targets).
+(`…-partial.*` when `--only` restricts the targets). `lift_all` is that loop as a function, with
+`Options` switches for every target (bench/ablation.py runs it once per ablation).
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def run_worker(target: Target, corpus: Path, oracle: bool, result_path: Path) -> int:
-    """Lift one target and write its row as JSON. Exit code 0, or 3 for an internal error (a bug)."""
+def run_worker(target: Target, corpus: Path, oracle: bool, result_path: Path, switches: dict | None = None) -> int:
+    """Lift one target with `Options(oracle=oracle, **switches, **target.options)` and write its row as
+    JSON. Exit code 0, or 3 for an internal error (a bug)."""
     from tritonlift.errors import TritonLiftError
     from tritonlift.pipeline import Options, lift
 
@@ -75,9 +77,7 @@ def run_worker(target: Target, corpus: Path, oracle: bool, result_path: Path) ->
     start = time.perf_counter()
     code = 0
     try:
-        safety = os.environ.get("TRITONLIFT_BENCH_SAFETY") == "1"  # set by --safety-only, inherited
-        simplify = os.environ.get("TRITONLIFT_BENCH_NO_SIMPLIFY") != "1"  # set by --no-simplify, inherited
-        options = Options(oracle=oracle, safety_only=safety, simplify=simplify, **target.options)
+        options = Options(oracle=oracle, **(switches or {}), **target.options)
         result = lift(_kernel_ref(target, corpus), target.launch, options)
         row.update(_result_row(result))
     except TritonLiftError as error:
@@ -130,7 +130,7 @@ def _result_row(result) -> dict:
 # ---------------------------------------------------------------- supervising (pool workers)
 
 
-def supervise(target: Target, corpus: str, oracle: bool, timeout: float) -> dict:
+def supervise(target: Target, corpus: str, oracle: bool, timeout: float, switches: dict | None = None) -> dict:
     """Run one target in a fresh process group; kill the group at the timeout."""
     row = {"id": target.id, "group": target.group, "kernel": target.kernel, "file": target.file,
            "source": target.source, "launch": target.launch, "options": _options_text(target, oracle),
@@ -138,7 +138,8 @@ def supervise(target: Target, corpus: str, oracle: bool, timeout: float) -> dict
     fd, result_file = tempfile.mkstemp(prefix="tritonlift-bench-", suffix=".json")
     os.close(fd)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", target.id, "--corpus", corpus,
-           "--result", result_file] + ([] if oracle else ["--no-oracle"])
+           "--result", result_file] + ([] if oracle else ["--no-oracle"]) + \
+        (["--switches", json.dumps(switches)] if switches else [])
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, cwd=str(REPO))
@@ -424,6 +425,35 @@ def render_simplification(rows: list[dict]) -> list[str]:
              "`python bench/run.py --no-simplify` measures the ablation directly."), ""]
 
 
+# ---------------------------------------------------------------- running every target
+
+
+def lift_all(targets: list[Target], corpus: Path, oracle: bool, timeout: float, jobs: int,
+             switches: dict | None = None, label: str = "") -> tuple[list[dict], float]:
+    """Every target in its own supervised process, `jobs` at a time, with `Options` `switches`:
+    the rows in target order (one per target, whatever happened) and the wall time."""
+    os.environ["TRITON_INTERPRET"] = "1"  # inherited by every worker and by tritonlift's oracle subprocess
+    t0 = time.perf_counter()
+    rows: dict[str, dict] = {}
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(supervise, t, str(corpus), oracle, timeout, switches): t for t in targets}
+        for n, future in enumerate(as_completed(futures), 1):
+            target = futures[future]
+            try:
+                row = future.result()
+            except Exception as error:  # noqa: BLE001 -- the supervisor failed: still a row, never a stop
+                row = {"id": target.id, "group": target.group, "kernel": target.kernel, "file": target.file,
+                       "source": target.source, "launch": target.launch,
+                       "options": _options_text(target, oracle), "note": target.note, "status": "ERROR",
+                       "crash": False, "reason": _one_line(f"benchmark supervisor failed: {error!r}"),
+                       "timings": {}}
+            rows[target.id] = row
+            total = row.get("timings", {}).get("total", row.get("wall seconds", 0.0))
+            print(f"{label}[{n:3}/{len(targets)}] {target.id:34} {row['status']:14} {total:7.2f} s  "
+                  f"{_cell(row.get('reason', ''), 100)}", file=sys.stderr, flush=True)
+    return [rows[t.id] for t in targets], time.perf_counter() - t0
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -442,13 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--switches", help=argparse.SUPPRESS)  # Options overrides as JSON, for --worker
     args = parser.parse_args(argv)
 
     corpus = Path(args.corpus).resolve()
     targets = all_targets(REPO)
     if args.worker:
         target = next(t for t in targets if t.id == args.worker)
-        return run_worker(target, corpus, not args.no_oracle, Path(args.result))
+        return run_worker(target, corpus, not args.no_oracle, Path(args.result),
+                          json.loads(args.switches) if args.switches else None)
 
     if args.only is not None:
         targets = [t for t in targets if any(s in t.id for s in args.only)]
@@ -463,33 +495,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no target matches --only", file=sys.stderr)
         return 2
 
-    os.environ["TRITON_INTERPRET"] = "1"  # inherited by every worker and by tritonlift's oracle subprocess
-    if args.safety_only:
-        os.environ["TRITONLIFT_BENCH_SAFETY"] = "1"
-    if args.no_simplify:
-        os.environ["TRITONLIFT_BENCH_NO_SIMPLIFY"] = "1"
     oracle = not args.no_oracle
     started = _dt.datetime.now()
-    t0 = time.perf_counter()
-    rows: dict[str, dict] = {}
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(supervise, t, str(corpus), oracle, args.timeout): t for t in targets}
-        for n, future in enumerate(as_completed(futures), 1):
-            target = futures[future]
-            try:
-                row = future.result()
-            except Exception as error:  # noqa: BLE001 -- the supervisor failed: still a row, never a stop
-                row = {"id": target.id, "group": target.group, "kernel": target.kernel, "file": target.file,
-                       "source": target.source, "launch": target.launch,
-                       "options": _options_text(target, oracle), "note": target.note, "status": "ERROR",
-                       "crash": False, "reason": _one_line(f"benchmark supervisor failed: {error!r}"),
-                       "timings": {}}
-            rows[target.id] = row
-            total = row.get("timings", {}).get("total", row.get("wall seconds", 0.0))
-            print(f"[{n:3}/{len(targets)}] {target.id:34} {row['status']:14} {total:7.2f} s  "
-                  f"{_cell(row.get('reason', ''), 100)}", file=sys.stderr, flush=True)
-    ordered = [rows[t.id] for t in targets]
-    wall = time.perf_counter() - t0
+    switches = {"safety_only": args.safety_only, "simplify": not args.no_simplify}
+    ordered, wall = lift_all(targets, corpus, oracle, args.timeout, args.jobs, switches)
 
     meta = {"date": started.strftime("%Y-%m-%d"), "started": started.strftime("%Y-%m-%d %H:%M:%S"),
             "wall seconds": wall, "jobs": args.jobs, "oracle": oracle, "timeout": args.timeout,
