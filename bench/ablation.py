@@ -1,7 +1,7 @@
 """What each part of tritonlift is worth: the benchmark's targets lifted with each ablation switch.
 
     python bench/ablation.py [--corpus PATH] [--jobs N] [--timeout S] [--out bench/results]
-                             [--only SUBSTRING ...] [--ablations NAME ...] [--with-scalar]
+                             [--only SUBSTRING ...] [--skip ID ...] [--ablations NAME ...] [--with-scalar]
 
 Runs bench/run.py's targets (bench/kernels.py) through its worker and timeout machinery
 (`run.lift_all`) once for the baseline and once per switch — `--no-topdown`, `--no-pruning`,
@@ -9,6 +9,7 @@ Runs bench/run.py's targets (bench/kernels.py) through its worker and timeout ma
 (`Options(oracle=False)`: it is orthogonal to every switch and costs ~2 s per target). The
 `@pointwise_dynamic` scalar functions are left out unless `--with-scalar`: they are executed
 straight-line (no synthesis, no loop, no proof), so only `--no-simplify` could touch them.
+`--skip` leaves out targets by exact id (the results name them).
 Writes `<out>/<YYYY-MM-DD>-ablation.{md,json}` (`…-partial.*` when `--only` or `--ablations`
 restricts the run); the JSON keeps every row of every run.
 """
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per target (default 120)")
     parser.add_argument("--out", default=str(HERE / "results"), help="results folder (default bench/results)")
     parser.add_argument("--only", nargs="*", default=None, help="only targets whose id contains one of these")
+    parser.add_argument("--skip", nargs="*", default=[], help="leave out the targets with these exact ids")
     parser.add_argument("--ablations", nargs="*", default=None, choices=list(ABLATIONS),
                         help="only these runs (default: all five)")
     parser.add_argument("--with-scalar", action="store_true", help="also the @pointwise_dynamic scalar functions")
@@ -168,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     targets = [t for t in all_targets(REPO) if args.with_scalar or t.launch is not None]
     if args.only is not None:
         targets = [t for t in targets if any(s in t.id for s in args.only)]
+    unknown = set(args.skip) - {t.id for t in targets}
+    if unknown:
+        print(f"error: --skip: no target {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    targets = [t for t in targets if t.id not in args.skip]
     if not targets:
         print("error: no target matches --only", file=sys.stderr)
         return 2
@@ -176,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
              "the hand-written FlagGems v2.1 kernels and launch variants and the examples (bench/kernels.py); "
              "the 42 @pointwise_dynamic scalar functions are left out: they are executed straight-line, with no "
              "synthesis, loop or proof for these switches to change")
+    if args.skip:
+        scope += f"; also left out (--skip): {', '.join(f'`{i}`' for i in args.skip)}"
     started = _dt.datetime.now()
     meta = {"date": started.strftime("%Y-%m-%d"), "started": started.strftime("%Y-%m-%d %H:%M:%S"),
             "jobs": args.jobs, "timeout": args.timeout, "oracle": False, "machine": _machine(),
