@@ -68,6 +68,12 @@ def summary_row(name: str, rows: list[dict], wall: float) -> dict:
     }
 
 
+def _short(text: str, meta: dict) -> str:
+    """Reasons name files by absolute path: shown relative to the repository or the corpus."""
+    text = text.replace(str(Path(meta["corpus"]) / "src") + "/", "")
+    return text.replace(meta.get("repo", str(REPO)) + "/", "")
+
+
 def render(meta: dict, runs: dict[str, dict]) -> str:
     m, v = meta["machine"], meta["versions"]
     lines = [f"# tritonlift ablations — {meta['date']}", "",
@@ -97,7 +103,9 @@ def render(meta: dict, runs: dict[str, dict]) -> str:
                      f"{st['synthesis']:.2f} | {s['median synthesis']:.3f} | {st['verification']:.1f} | "
                      f"{st['unbounded verification']:.1f} | {st['simplification']:.1f} | "
                      f"{s['wall seconds'] / 60:.1f} |")
-    lines.append("")
+    lines += ["", "No switch changes symbolic execution (the concrete runs at every size), so Σ symexec moves only "
+              "with the machine's load: on a shared machine compare the other stages against it, and the runs "
+              "with each other only where the difference is well beyond it.", ""]
     base = {r["id"]: r for r in runs.get("baseline", {}).get("rows", [])}
     if base:
         lines += ["## Status changes against the baseline", "",
@@ -109,7 +117,7 @@ def render(meta: dict, runs: dict[str, dict]) -> str:
                 if name != "baseline" and b is not None and b["status"] != r["status"]:
                     changed += 1
                     lines.append(f"| `{name}` | `{r['id']}` | {b['status']} | {r['status']} | "
-                                 f"{_cell(r.get('reason', ''), 220)} |")
+                                 f"{_cell(_short(r.get('reason', ''), meta), 220)} |")
         if not changed:
             lines.append("| — | no status differs | | | |")
         lines += ["", "Formulas that differ from the baseline's (same status or not):", ""]
@@ -188,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     started = _dt.datetime.now()
     meta = {"date": started.strftime("%Y-%m-%d"), "started": started.strftime("%Y-%m-%d %H:%M:%S"),
             "jobs": args.jobs, "timeout": args.timeout, "oracle": False, "machine": _machine(),
-            "versions": _versions(), "git": _git(), "corpus": str(corpus), "targets": len(targets), "scope": scope,
+            "versions": _versions(), "git": _git(), "corpus": str(corpus), "repo": str(REPO), "targets": len(targets),
+            "scope": scope,
             "command": " ".join(["python bench/ablation.py", *(sys.argv[1:] if argv is None else argv)])}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
