@@ -27,6 +27,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -130,6 +131,15 @@ def _result_row(result) -> dict:
 # ---------------------------------------------------------------- supervising (pool workers)
 
 
+def _target_from_json(text: str) -> Target:
+    """The supervisor's Target back from JSON (explicit sizes become tuples again)."""
+    fields = json.loads(text)
+    options = dict(fields.pop("options"))
+    if "sizes" in options:
+        options["sizes"] = {name: tuple(values) for name, values in options["sizes"].items()}
+    return Target(**fields, options=options)
+
+
 def supervise(target: Target, corpus: str, oracle: bool, timeout: float, switches: dict | None = None) -> dict:
     """Run one target in a fresh process group; kill the group at the timeout."""
     row = {"id": target.id, "group": target.group, "kernel": target.kernel, "file": target.file,
@@ -137,7 +147,8 @@ def supervise(target: Target, corpus: str, oracle: bool, timeout: float, switche
            "options_raw": {k: v for k, v in target.options.items()}, "note": target.note}
     fd, result_file = tempfile.mkstemp(prefix="tritonlift-bench-", suffix=".json")
     os.close(fd)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", target.id, "--corpus", corpus,
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", target.id, "--target", json.dumps(asdict(target)),
+           "--corpus", corpus,
            "--result", result_file] + ([] if oracle else ["--no-oracle"]) + \
         (["--switches", json.dumps(switches)] if switches else [])
     start = time.perf_counter()
@@ -472,13 +483,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)  # the Target as JSON (targets not in kernels.py)
     parser.add_argument("--switches", help=argparse.SUPPRESS)  # Options overrides as JSON, for --worker
     args = parser.parse_args(argv)
 
     corpus = Path(args.corpus).resolve()
     targets = all_targets(REPO)
     if args.worker:
-        target = next(t for t in targets if t.id == args.worker)
+        target = _target_from_json(args.target) if args.target else next(t for t in targets if t.id == args.worker)
         return run_worker(target, corpus, not args.no_oracle, Path(args.result),
                           json.loads(args.switches) if args.switches else None)
 
