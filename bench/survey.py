@@ -36,6 +36,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--no-oracle", action="store_true", help="skip the Triton-interpreter cross-check")
+    parser.add_argument("--before", type=Path, help="an earlier results .json of the same survey, to compare with")
     parser.add_argument("--record-only", action="store_true",
                         help="do not survey again: record the last survey's report (bench/.survey/NAME)")
     args = parser.parse_args()
@@ -43,7 +45,7 @@ def main() -> int:
     work = HERE / ".survey" / args.name
     work.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "tritonlift", "survey", "-o", str(work), "-j", str(args.jobs),
-               "--timeout", str(args.timeout)]
+               "--timeout", str(args.timeout)] + (["--no-oracle"] if args.no_oracle else [])
     if PRESETS[args.name]:
         target = PRESETS[args.name]
     else:
@@ -59,7 +61,8 @@ def main() -> int:
     regroup(report)
     report["bench"] = {"command": " ".join(["tritonlift", "survey", target] + command[4:])}
     stem = f"{report['created'][:10]}-{args.name}-survey"
-    (args.out / f"{stem}.md").write_text(render(report, args.name), encoding="utf-8")
+    before = json.loads(args.before.read_text()) if args.before else None
+    (args.out / f"{stem}.md").write_text(render(report, args.name, before), encoding="utf-8")
     (args.out / f"{stem}.json").write_text(json.dumps(compact(report), indent=1, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
     print(f"wrote {args.out / stem}.md and .json")
@@ -101,7 +104,7 @@ def lifted_seconds(report: dict) -> list[float]:
                   and not e.get("cached"))
 
 
-def render(report: dict, name: str) -> str:
+def render(report: dict, name: str, before: dict | None = None) -> str:
     src, totals = report["source"], report["totals"]
     secs = lifted_seconds(report)
     lines = [
@@ -133,12 +136,20 @@ def render(report: dict, name: str) -> str:
         "UNKNOWN \"no launch description\" if it turns out not to be one): "
         + ", ".join(f"{k}: {v}" for k, v in sorted(report["launch_sources"].items())) + f". {report['capture']}.",
         "",
+    ]
+    lines += captured_lines(report)
+    if before is not None:
+        lines += compare_lines(before, report)
+    lines += [
         "## UNKNOWN, by reason — the missing features, ordered by how many kernels each would unlock",
         "",
-        "| kernels | reason |",
-        "|--:|---|",
+        "A kernel may have several entries (one per launch description); `kernels` counts each once.",
+        "",
+        "| kernels | entries | reason |",
+        "|--:|--:|---|",
     ]
-    lines += [f"| {r['count']} | {r['group']} |" for r in report["unknown_reasons"]]
+    lines += [f"| {r['count']} | {r.get('entries', r['count'])} | {_cut(r['group'], 200)} |"
+              for r in report["unknown_reasons"]]
     if report["other_reasons"]:
         lines += ["", "## BOUNDED / TESTED / COUNTEREXAMPLE, by reason", "", "| entries | statuses | reason |",
                   "|--:|---|---|"]
@@ -159,6 +170,36 @@ def render(report: dict, name: str) -> str:
             formula += "<br>✘ " + _cut(e["counterexample"]["what"])
         lines.append(f"| `{e['id']}` | {e['status']} | {formula} |")
     return "\n".join(lines) + "\n"
+
+
+def captured_lines(report: dict) -> list[str]:
+    """How many kernels host-code capture gave a launch, and what became of them."""
+    captured = [e for e in report["entries"] if e["launch_source"] == "capture"]
+    if not captured:
+        return []
+    best: dict[str, str] = {}
+    for e in captured:  # a kernel with several launches counts once, at its best status
+        kernel = e["id"].split("#")[0]
+        if kernel not in best or STATUSES.index(e["status"]) < STATUSES.index(best[kernel]):
+            best[kernel] = e["status"]
+    by_entry, by_kernel = Counter(e["status"] for e in captured), Counter(best.values())
+    return [f"Host-code capture gave launch descriptions to **{len(best)} kernels** ({len(captured)} entries). "
+            "Per kernel, its best status: " + ", ".join(f"{s} {by_kernel[s]}" for s in STATUSES) + "; per entry: "
+            + ", ".join(f"{s} {by_entry[s]}" for s in STATUSES) + ".", ""]
+
+
+def _no_launch(report: dict) -> int:
+    return len({e["id"].split("#")[0] for e in report["entries"] if e["outcome"] == "no launch"})
+
+
+def compare_lines(before: dict, report: dict) -> list[str]:
+    """Totals and kernels without a launch, before and now (`--before`)."""
+    rows = [f"| {label} | " + " | ".join(str(r["totals"][s]) for s in STATUSES) + f" | {len(r['entries'])} | "
+            f"{_no_launch(r)} |" for label, r in (("before (" + before["created"][:16] + ")", before),
+                                                  ("now", report))]
+    return ["## Versus the previous run", "",
+            "| run | " + " | ".join(STATUSES) + " | entries | kernels without a launch |",
+            "|---|" + "--:|" * (len(STATUSES) + 2), *rows, ""]
 
 
 def _cut(text: str, limit: int = 160) -> str:

@@ -23,15 +23,16 @@ MAX_ELEMENTS = 1 << 21  # per input tensor, to keep each call cheap
 MAX_SAMPLES = 160
 
 
-def sample_sizes(spec: OperatorSpec, values: tuple[int, ...] = SIZE_VALUES) -> list[dict[str, int]]:
+def sample_sizes(spec: OperatorSpec, values: tuple[int, ...] = SIZE_VALUES, *, max_samples: int = MAX_SAMPLES,
+                 max_elements: int = MAX_ELEMENTS) -> list[dict[str, int]]:
     """A deterministic spread of size assignments; small ones first, every value of every size."""
     names = spec.sizes
     combos = []
     for combo in itertools.product(values, repeat=len(names)):
         sizes = dict(zip(names, combo))
-        if all(_numel(i.shape, sizes) <= MAX_ELEMENTS for i in spec.inputs):
+        if all(_numel(i.shape, sizes) <= max_elements for i in spec.inputs):
             combos.append(sizes)
-    if len(combos) <= MAX_SAMPLES:
+    if len(combos) <= max_samples:
         return combos
     # every value of every size at least once (paired with small others), the rest at random
     chosen = []
@@ -41,7 +42,7 @@ def sample_sizes(spec: OperatorSpec, values: tuple[int, ...] = SIZE_VALUES) -> l
             if c in combos and c not in chosen:
                 chosen.append(c)
     rest = [c for c in combos if c not in chosen]
-    chosen += random.Random(0).sample(rest, max(0, min(len(rest), MAX_SAMPLES - len(chosen))))
+    chosen += random.Random(0).sample(rest, max(0, min(len(rest), max_samples - len(chosen))))
     return sorted(chosen, key=lambda c: tuple(c.values()))
 
 

@@ -22,14 +22,22 @@ from .task import Settings, Task
 _CACHE_VERSION = 1
 
 
-@functools.lru_cache(maxsize=1)
-def tritonlift_digest() -> str:
+# Files that only find launches (host-code capture): they key the capture, not the lifts.
+_CAPTURE_ONLY = {"capture/_probe.py", "capture/forms.py", "capture/modules.py"}
+
+
+@functools.lru_cache(maxsize=2)
+def tritonlift_digest(capture: bool = False) -> str:
+    """Lifting code (`capture=False`: the survey's own code and the capture-only files left out), or
+    the capture-only files (`capture=True`)."""
     base = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(__version__.encode())
     for path in sorted(base.rglob("*.py")):
-        if "survey" not in path.relative_to(base).parts[:1]:  # the survey's own code does not change results
-            h.update(path.relative_to(base).as_posix().encode())
-            h.update(path.read_bytes())
+        rel = path.relative_to(base).as_posix()
+        if rel.startswith("survey/") or (rel in _CAPTURE_ONLY) != capture:
+            continue
+        h.update(rel.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -73,6 +81,13 @@ def task_key(task: Task, settings: Settings) -> str:
     data = {"v": _CACHE_VERSION, "tritonlift": tritonlift_digest(), "source": _source_digest(task.file, task.import_root),
             "kernel": task.kernel, "launch": task.launch, "options": repr(sorted(task.options.items())),
             "oracle": settings.oracle}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def capture_key(file: str, import_root: str) -> str:
+    """Host-code capture of one module: its source and its package imports, and tritonlift."""
+    data = {"v": _CACHE_VERSION, "capture": tritonlift_digest(capture=True), "tritonlift": tritonlift_digest(),
+            "source": _source_digest(file, import_root)}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

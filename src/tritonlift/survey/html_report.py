@@ -74,7 +74,7 @@ def render_html(report: dict) -> str:
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(summary[0] if summary else "")}</p>',
         _totals_table(totals),
-        _reasons("Why not lifted (UNKNOWN), by cause — each count is what supporting it would unlock",
+        _reasons("Why not lifted (UNKNOWN), by cause — each count is how many kernels supporting it would unlock",
                  report["unknown_reasons"]),
         _reasons("What keeps the others from VERIFIED", report["other_reasons"]),
         _problems(report),
@@ -95,8 +95,10 @@ def _totals_table(totals: dict) -> str:
 def _reasons(title: str, rows: list[dict]) -> str:
     if not rows:
         return ""
-    body = "".join(f'<tr><td class="n">{r["count"]}</td><td>{escape(r["group"])}</td></tr>' for r in rows)
-    return f"<h2>{escape(title)}</h2><table class=\"reasons\"><tr><th>count</th><th>reason</th></tr>{body}</table>"
+    body = "".join(f'<tr><td class="n">{r["count"]}</td><td class="n">{r.get("entries", r["count"])}</td>'
+                   f'<td>{escape(r["group"])}</td></tr>' for r in rows)
+    return (f"<h2>{escape(title)}</h2><table class=\"reasons\"><tr><th>kernels</th><th>entries</th><th>reason</th></tr>"
+            f"{body}</table>")
 
 
 def _problems(report: dict) -> str:

@@ -13,7 +13,10 @@ names one file. `bench/kernels.py --export-launches FILE` writes one for FlagGem
 Capture seam: if `tritonlift.capture` exposes `launches_for_module(path) -> {kernel name: [launch,
 …]}` (launch strings or the objects above), it is called once per module that holds kernels, in a
 limited child process, and what it returns is used for kernels the launches file does not cover.
-Until that module exists (or when it fails) the survey goes on without it and says so.
+When it also exposes `capture_modules(files, jobs=, timeout=, memory_mb=, root=, on_done=)` (it
+does: `capture/modules.py`), the survey calls that once instead — its workers import torch once
+each, not once per module — and caches each module's result on its source. A module that fails or
+hangs gives no launches and its kernels say why; the survey goes on.
 """
 
 from __future__ import annotations

@@ -32,8 +32,9 @@ _BOUNDED_PREFIX = re.compile(r"^checked: .*?not proven for all sizes: ", re.S)
 def reason_group(entry: dict) -> str:
     """One line naming the cause, shared by every kernel that fails for the same reason."""
     outcome = entry.get("outcome", "")
-    if outcome == "no launch":
-        return "no launch description"
+    if outcome == "no launch":  # the capture's why, if any, is the feature that would unlock it
+        why = re.match(r"no launch description \((.*)\)$", entry.get("reason") or "", re.S)
+        return "no launch description" + (f" ({_generic(why.group(1))})" if why else "")
     if outcome == "timeout":
         return "timeout"
     if outcome == "memory":
@@ -45,10 +46,13 @@ def reason_group(entry: dict) -> str:
     text = _BOUNDED_PREFIX.sub("", entry.get("reason") or "")
     if not text and entry.get("status") in ("BOUNDED", "TESTED"):
         text = next((n for n in reversed(entry.get("notes", [])) if n), "")
+    return _generic(text)[:160] or "(no reason given)"
+
+
+def _generic(text: str) -> str:
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
-    text = text.strip()
-    return text[:160] or "(no reason given)"
+    return text.strip()
 
 
 def _exception_type(reason: str) -> str:
@@ -57,11 +61,14 @@ def _exception_type(reason: str) -> str:
 
 
 def group_reasons(entries: list[dict], statuses: tuple[str, ...]) -> list[dict]:
-    """[{group, count, kernels: [...ids], statuses: {status: n}}], most frequent first."""
+    """[{group, count, entries, kernels: [...ids], statuses: {status: n}}], most kernels first. `count`
+    is the number of distinct kernels (a kernel lifted under several launches is one kernel to
+    unlock), `entries` the number of (kernel, launch) entries."""
     members: dict[str, list[dict]] = defaultdict(list)
     for e in entries:
         if e["status"] in statuses:
             members[e.get("reason_group") or reason_group(e)].append(e)
-    rows = [{"group": g, "count": len(es), "statuses": dict(Counter(e["status"] for e in es)),
-             "kernels": [e["id"] for e in es]} for g, es in members.items()]
-    return sorted(rows, key=lambda r: (-r["count"], r["group"]))
+    rows = [{"group": g, "count": len({e["id"].split("#")[0] for e in es}), "entries": len(es),
+             "statuses": dict(Counter(e["status"] for e in es)), "kernels": [e["id"] for e in es]}
+            for g, es in members.items()]
+    return sorted(rows, key=lambda r: (-r["count"], -r["entries"], r["group"]))

@@ -46,9 +46,11 @@ def summary_lines(report: dict) -> list[str]:
 def render_markdown(report: dict) -> str:
     lines = summary_lines(report)
     lines += ["", "## Why not lifted (UNKNOWN), by cause", "",
-              "Each row is a missing feature or a failure; the count is how many entries it would unlock.", "",
-              "| count | reason |", "|--:|---|"]
-    lines += [f"| {r['count']} | {_cell(r['group'], 200)} |" for r in report["unknown_reasons"]]
+              "Each row is a missing feature or a failure, ordered by how many kernels supporting it would "
+              "unlock (a kernel may have several entries, one per launch).", "",
+              "| kernels | entries | reason |", "|--:|--:|---|"]
+    lines += [f"| {r['count']} | {r.get('entries', r['count'])} | {_cell(r['group'], 200)} |"
+              for r in report["unknown_reasons"]]
     if report["other_reasons"]:
         lines += ["", "## What keeps the others from VERIFIED", "", "| count | statuses | reason |", "|--:|---|---|"]
         lines += [f"| {r['count']} | {', '.join(f'{s} {n}' for s, n in r['statuses'].items())} | {_cell(r['group'], 200)} |"

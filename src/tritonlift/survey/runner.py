@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -19,7 +20,8 @@ from .. import __version__
 from . import backends
 from .cache import Cache, task_key
 from .discover import Found, discover
-from .launches import LaunchSpec, capture_available, captured_launches, launch_sources, load_launches, match
+from .launches import (LaunchSpec, capture_available, captured_launches, launch_sources, load_launches, match,
+                       parse_item)
 from .reasons import group_reasons, reason_group
 from .source import SurveyInputError, resolve
 from .task import Settings, Task, base_entry
@@ -58,10 +60,10 @@ def survey(spec: str, out_dir: Path, options: SurveyOptions = SurveyOptions()) -
 
     kernels, problems = discover(tree)
     from_file, unmatched = match(launches, kernels)
-    captured, capture_note = _capture(kernels, from_file, settings)
-    tasks, entries = _plan(kernels, from_file, captured, tree.import_root)
-
     cache = Cache(None if not options.cache else (options.cache_dir or out_dir / ".cache"))
+    captured, capture_note, no_launch_why = _capture(kernels, from_file, settings, options, cache, tree.import_root)
+    tasks, entries = _plan(kernels, from_file, captured, tree.import_root, no_launch_why)
+
     todo: list[Task] = []
     for task in tasks:
         hit = cache.get(task_key(task, settings), settings)
@@ -90,27 +92,80 @@ def survey(spec: str, out_dir: Path, options: SurveyOptions = SurveyOptions()) -
     return report
 
 
-def _capture(kernels: list[Found], from_file: dict, settings: Settings) -> tuple[dict[str, list[LaunchSpec]], str]:
-    """Launches from the host-code capture seam, for modules with kernels the launches file misses."""
+CAPTURE_MEMORY_MB = 3072  # a capture worker holds torch, triton and the library's host modules
+CAPTURE_SECONDS = 30.0  # per module: importing it and running its host functions (at most --timeout)
+CAPTURED_PER_KERNEL = 1  # launch descriptions lifted per kernel (public functions' and the most general first)
+
+
+def _capture(kernels: list[Found], from_file: dict, settings: Settings, options: SurveyOptions, cache: Cache,
+             import_root: Path) -> tuple[dict[str, list[LaunchSpec]], str, dict[str, str]]:
+    """Launches from the host-code capture seam, for modules with kernels the launches file misses.
+    Also returns, per file, why its kernels may have got none (for their UNKNOWN reason)."""
     if not capture_available():
-        return {}, "host-code capture not available (tritonlift.capture.launches_for_module is not provided)"
-    from ..limits import run_limited
-
-    out: dict[str, list[LaunchSpec]] = {}
-    failures = 0
+        return {}, "host-code capture not available (tritonlift.capture.launches_for_module is not provided)", {}
     files = sorted({str(k.file) for k in kernels if k.id not in from_file and not k.nested})
-    for file in files:
-        outcome = run_limited(captured_launches, (file,), timeout=settings.timeout, memory_mb=settings.memory_mb)
-        if outcome.kind != "ok":
-            failures += 1
+    start = time.perf_counter()
+    results = _captured_modules(files, settings, options, cache, str(import_root))
+    out: dict[str, list[LaunchSpec]] = {}
+    why: dict[str, str] = {}
+    for k in kernels:
+        result = results.get(str(k.file))
+        if result is None or k.id in from_file or k.nested:
             continue
-        for k in kernels:
-            if str(k.file) == file and outcome.value.get(k.name):
-                out[k.id] = outcome.value[k.name]
-    return out, f"host-code capture ran on {len(files)} modules ({failures} failed)"
+        texts = result["launches"].get(k.name, [])[:CAPTURED_PER_KERNEL]
+        if texts:
+            out[k.id] = [parse_item(t, "capture", f"capture of {k.id}") for t in texts]
+        why[str(k.file)] = result["problem"] or "the module's host functions did not launch it with generic inputs"
+    kinds = Counter(r["outcome"] for r in results.values())
+    failed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if kind != "ok")
+    with_launches = sum(1 for r in results.values() if r["launches"])
+    return out, (f"host-code capture ran on {len(files)} modules in {time.perf_counter() - start:.0f} s: "
+                 f"{with_launches} gave launches for {len(out)} kernels" + (f"; failed: {failed}" if failed else "")), why
 
 
-def _plan(kernels: list[Found], from_file: dict, captured: dict, import_root: Path) -> tuple[list[Task], list[dict]]:
+def _captured_modules(files: list[str], settings: Settings, options: SurveyOptions, cache: Cache,
+                      import_root: str) -> dict[str, dict]:
+    """file -> {"launches": {kernel: [text]}, "problem": str, "outcome": str}, cached per module source."""
+    from .. import capture
+    from .cache import capture_key
+
+    timeout = min(settings.timeout, CAPTURE_SECONDS)
+    results: dict[str, dict] = {}
+    keys = {f: capture_key(f, import_root) for f in files}
+    for f in files:
+        hit = cache.get(keys[f], Settings(timeout, settings.memory_mb, settings.oracle))
+        if hit is not None:
+            results[f] = hit
+    todo = [f for f in files if f not in results]
+    if not todo:
+        return results
+    if not hasattr(capture, "capture_modules"):  # a seam with the per-module function only
+        from ..limits import run_limited
+
+        for f in todo:
+            outcome = run_limited(captured_launches, (f,), timeout=timeout, memory_mb=settings.memory_mb)
+            launches = {k: [s.launch for s in v] for k, v in (outcome.value or {}).items()}
+            results[f] = {"launches": launches, "outcome": outcome.kind,
+                          "problem": "" if outcome.kind == "ok" else outcome.detail.strip().splitlines()[-1][:300]}
+        return results
+    memory_mb = max(settings.memory_mb, CAPTURE_MEMORY_MB)
+
+    def done(result) -> None:  # called from the capture's threads, one module at a time each
+        entry = {"launches": {k: list(v) for k, v in result.launches.items()}, "problem": result.problem,
+                 "outcome": result.outcome, "limit": timeout if result.outcome == "timeout" else memory_mb,
+                 "seconds": round(result.seconds, 2)}
+        results[result.file] = entry
+        cache.put(keys[result.file], entry)  # now: an interrupted survey keeps what was captured
+        if options.progress and (len(results) % 50 == 0 or len(results) == len(files)):
+            print(f"capture: {len(results)}/{len(files)} modules", file=sys.stderr, flush=True)
+
+    capture.capture_modules(todo, jobs=options.jobs, timeout=timeout, memory_mb=memory_mb, root=import_root,
+                            on_done=done)
+    return results
+
+
+def _plan(kernels: list[Found], from_file: dict, captured: dict, import_root: Path,
+          no_launch_why: dict[str, str] | None = None) -> tuple[list[Task], list[dict]]:
     """One task per (kernel, launch); entries right away for kernels that cannot be lifted."""
     tasks, entries = [], []
     seen: Counter = Counter()
@@ -128,7 +183,9 @@ def _plan(kernels: list[Found], from_file: dict, captured: dict, import_root: Pa
                 entry.update(outcome="nested", reason="jit function defined inside a class or function "
                                                       "(only module-level kernels are read)")
             else:
-                entry.update(outcome="no launch", reason="no launch description")
+                why = (no_launch_why or {}).get(str(k.file))
+                entry.update(outcome="no launch", reason="no launch description" +
+                             (f" (host-code capture: {why})" if why else ""))
             entries.append(entry)
     return tasks, entries
 

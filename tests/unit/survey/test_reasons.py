@@ -55,3 +55,14 @@ def test_long_value_lists_drop_out():
     r = ("no formula found: an integer in the formula for mid is not an affine function of (i, M, B) nor a small "
          "expression of them: values [0, 2, 4, 6, 1, 3, 5, 7]…")
     assert reason_group(entry(r, outcome="lifted")).endswith("nor a small expression of them: values […]")
+
+
+def test_a_kernel_with_several_launches_counts_once_and_capture_reasons_group():
+    entries = [entry("timeout after 1 s", outcome="timeout", id=f"a.py::k#{n}") for n in (1, 2)]
+    entries += [entry("no launch description (host-code capture: importing the module failed: ModuleNotFoundError: "
+                      f"No module named 'vendor_{n}')", outcome="no launch", id=f"b{n}.py::k") for n in range(3)]
+    rows = group_reasons(entries, ("UNKNOWN",))
+    # three kernels would be unlocked by importing their modules; the two timeouts are one kernel
+    assert [(r["group"], r["count"], r["entries"]) for r in rows] == [
+        ("no launch description (host-code capture: importing the module failed: ModuleNotFoundError: No module "
+         "named '…')", 3, 3), ("timeout", 1, 2)]
