@@ -172,6 +172,11 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             assumptions.append("index arithmetic does not overflow")
         else:
             notes.append(failed.reason)
+    gathered = sorted({e.detail.split(" ", 1)[0] for spec in specs for e in spec.events if e.kind == "gather"})
+    if gathered and status is not Status.VERIFIED:  # a concrete run cannot bound an index it does not know
+        assumptions.append(f"reads of {', '.join(gathered)} at indices loaded from memory stay inside "
+                           f"{'it' if len(gathered) == 1 else 'them'} (not checked at these sizes; "
+                           "--safety-only proves it for all sizes when it holds)")
     if options.oracle and status not in (Status.COUNTEREXAMPLE, Status.UNKNOWN):
         from .verify.oracle_check import compare_with_interpreter
 
@@ -194,7 +199,6 @@ def _lift_safety(k: Kernel, bound: BoundLaunch, parsed: Launch, plan, configs: l
     """--safety-only: every access in bounds, no conflicting writes, no undefined value stored —
     at every size of the grid (concrete runs), then for all sizes (symbolic run); no formula."""
     assumptions = [a for a in _assumptions(bound, [], len(configs)) if not a.startswith("real arithmetic")]
-    assumptions += [t.describe_values() for t in bound.tensors if t.values]
     scope = plan.describe(len(configs))
     if specs and isinstance(specs[0], UnsupportedFeature):
         found, scope = None, "no concrete runs"
@@ -445,6 +449,7 @@ def _assumptions(bound: BoundLaunch, formulas: list[Formula], n_configs: int) ->
     contiguous = [t.name for t in bound.tensors if not t.strides]
     if contiguous:
         out.append(f"{', '.join(contiguous)} contiguous")
+    out.extend(t.describe_values() for t in bound.tensors if t.values)  # index tensors: what a gather may read
     out.extend(dict.fromkeys(a for f in formulas for a in literal_assumptions(f.body)))  # 1/√2 for 0.70710678…
     return out
 

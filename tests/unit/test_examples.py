@@ -29,7 +29,7 @@ from tritonlift.synth.reductions import recognise
 
 from ..conftest import EXAMPLES
 
-NAMES = ["add", "gelu", "layer_norm", "matmul", "online_softmax", "rms_norm", "row_sum", "softmax"]
+NAMES = ["add", "argmax", "gelu", "layer_norm", "matmul", "online_softmax", "rms_norm", "row_sum", "softmax"]
 
 
 def launch_of(name: str) -> str:
@@ -83,6 +83,9 @@ def canon(t: Term) -> Term:
 
 
 EXPECTED_TERMS = {
+    # best[i] = max_{k<N} x[i, k];  idx[i] = argmax_{k<N} x[i, k] (the first of equal maxima)
+    "argmax": {"best": ((i,), (M,), row_max()),
+               "idx": ((i,), (M,), reduce_(Op.ARGMAX, bound("k"), integer(0), N, x_row(bound("k"))))},
     # out[i] = x[i] + alpha · y[i]
     "add": {"out": ((i,), (n,), apply(Op.ADD, access("x", (i,)), apply(Op.MUL, param("alpha"), access("y", (i,)))))},
     # y[i] = 0.5 · x[i] · (1 + erf(x[i] · 1/√2))
@@ -146,7 +149,7 @@ def _inputs(name: str, rows: int, cols: int, gen: torch.Generator) -> dict:
         return {"x": r(cols), "y": r(cols), "alpha": eps}
     if name == "gelu":
         return {"x": r(cols)}
-    if name in ("row_sum", "softmax", "online_softmax"):
+    if name in ("row_sum", "softmax", "online_softmax", "argmax"):
         return {"x": r(rows, cols)}
     if name == "rms_norm":
         return {"x": r(rows, cols), "w": r(cols), "eps": eps}
@@ -167,6 +170,8 @@ def _torch_expected(name: str, a: dict) -> dict:
         return {"y": F.gelu(x)}
     if name == "row_sum":
         return {"out": x.sum(-1)}
+    if name == "argmax":
+        return {"best": x.amax(-1), "idx": x.argmax(-1)}
     if name in ("softmax", "online_softmax"):
         return {"y": torch.softmax(x, -1)}
     if name == "rms_norm":
@@ -191,7 +196,7 @@ def test_example_reference_matches_pytorch(name):
         assert set(got) == set(want)
         for out in want:
             assert got[out].shape == want[out].shape, (out, rows, cols)
-            torch.testing.assert_close(got[out], want[out], rtol=1e-10, atol=1e-12)
+            torch.testing.assert_close(got[out].to(want[out].dtype), want[out], rtol=1e-10, atol=1e-12)
 
 
 def test_numeric_comparison_is_not_vacuous():

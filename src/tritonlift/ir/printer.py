@@ -23,7 +23,8 @@ _FUNC_NAME = {Op.EXP: "exp", Op.EXP2: "exp2", Op.LOG: "log", Op.LOG2: "log2", Op
               Op.ERF: "erf", Op.TANH: "tanh", Op.SIN: "sin", Op.COS: "cos", Op.SIGMOID: "sigmoid",
               Op.FLOOR: "floor", Op.CEIL: "ceil", Op.MAX: "max", Op.MIN: "min", Op.CDIV: "cdiv",
               Op.NEXTPOW2: "next_power_of_2", Op.CEILSQRT: "ceil_sqrt"}
-_RED_SYMBOL = {Op.SUM: "Σ", Op.PROD: "Π", Op.RMAX: "max", Op.RMIN: "min"}
+_RED_SYMBOL = {Op.SUM: "Σ", Op.PROD: "Π", Op.RMAX: "max", Op.RMIN: "min", Op.ARGMAX: "argmax",
+               Op.ARGMIN: "argmin"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 BOUND_NAMES = ("k", "l", "m", "n", "p", "q", "r", "s", "t", "u", "v")
 
@@ -113,6 +114,9 @@ class _Printer:
             return text, (_PREC[Op.NEG] if rightmost else 0)
         if op in _FUNC_NAME:
             return f"{_FUNC_NAME[op]}({', '.join(self.show(a) for a in t.args)})", _ATOM
+        if op in (Op.PICKMAX, Op.PICKMIN):  # argmax at a concrete size: {position: value, …}
+            name = "argmax" if op is Op.PICKMAX else "argmin"
+            return f"{name}{{{', '.join(f'{self.show(a.args[0])}: {self.show(a.args[1])}' for a in t.args)}}}", _ATOM
         raise AssertionError(f"no printer for {op}")
 
     def _nary(self, t: Term, prec: int, rightmost: bool) -> str:

@@ -75,6 +75,13 @@ class Op(enum.Enum):
     PROD = "prod"
     RMAX = "rmax"
     RMIN = "rmin"
+    ARGMAX = "argmax"  # INT: the smallest k in [lo, hi) at which body(k) is largest (Triton's tie rule)
+    ARGMIN = "argmin"  # INT: the smallest k in [lo, hi) at which body(k) is smallest
+    # argmax at concrete sizes: n-ary over AT(position, value) operands; the smallest position among
+    # those whose value is largest (smallest). Positions are explicit, so operand order does not matter.
+    PICKMAX = "pickmax"
+    PICKMIN = "pickmin"
+    AT = "at"  # (INT position, REAL value): an operand of PICKMAX/PICKMIN only
 
 
 LEAVES = frozenset({Op.CONST, Op.SIZE, Op.PARAM, Op.INDEX, Op.BOUND, Op.UNDEF})
@@ -84,7 +91,11 @@ UNARY_MATH = frozenset(
      Op.SIGMOID, Op.FLOOR, Op.CEIL}
 )
 COMPARISONS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE, Op.EQ, Op.NE})
-REDUCTIONS = frozenset({Op.SUM, Op.PROD, Op.RMAX, Op.RMIN})
+REDUCTIONS = frozenset({Op.SUM, Op.PROD, Op.RMAX, Op.RMIN, Op.ARGMAX, Op.ARGMIN})
+ARG_REDUCTIONS = frozenset({Op.ARGMAX, Op.ARGMIN})  # INT-valued: an index, not a value of the body
+PICKS = frozenset({Op.PICKMAX, Op.PICKMIN})
+PICK_OF = {Op.ARGMAX: Op.PICKMAX, Op.ARGMIN: Op.PICKMIN}
+ARG_OF = {v: k for k, v in PICK_OF.items()}
 # The n-ary operator a reduction folds, and back.
 REDUCTION_OF = {Op.ADD: Op.SUM, Op.MUL: Op.PROD, Op.MAX: Op.RMAX, Op.MIN: Op.RMIN}
 FOLD_OF = {v: k for k, v in REDUCTION_OF.items()}
@@ -213,9 +224,9 @@ def apply(op: Op, *args: Term) -> Term:
         result = Sort.BOOL
     elif op is Op.WHERE:
         result = args[1].sort
-    elif op in (Op.FLOORDIV, Op.MOD, Op.CDIV, Op.NEXTPOW2, Op.CEILSQRT):
+    elif op in (Op.FLOORDIV, Op.MOD, Op.CDIV, Op.NEXTPOW2, Op.CEILSQRT, Op.PICKMAX, Op.PICKMIN):
         result = Sort.INT
-    elif op in UNARY_MATH or op in (Op.DIV, Op.POW, Op.TOREAL):
+    elif op in UNARY_MATH or op in (Op.DIV, Op.POW, Op.TOREAL, Op.AT):
         result = Sort.REAL
     else:
         result = args[0].sort
@@ -224,7 +235,7 @@ def apply(op: Op, *args: Term) -> Term:
 
 def reduce_(op: Op, var: Term, lo: Term, hi: Term, body: Term) -> Term:
     assert op in REDUCTIONS and var.op is Op.BOUND
-    return Term(op, (lo, hi, body), var, body.sort)
+    return Term(op, (lo, hi, body), var, Sort.INT if op in ARG_REDUCTIONS else body.sort)
 
 
 # ---------------------------------------------------------------- traversal

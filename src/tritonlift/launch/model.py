@@ -25,6 +25,22 @@ class TensorArg:
     # inclusive ranges (lo, hi); None: nothing is promised (any value of the dtype)
     values: tuple[tuple[Term, Term], ...] | None = None
 
+    def sample(self, shape: tuple[int, ...], sizes: dict[str, int], rng) -> "np.ndarray":
+        """Random values for this tensor: normal floats, or integers drawn from the stated ranges
+        (each range as likely as the others: a sentinel such as −100 shows up as often as a class)."""
+        import numpy as np
+
+        from ..ir.intexpr import evaluate_int
+
+        if not self.values:
+            return rng.standard_normal(shape)
+        ranges = [(evaluate_int(lo, sizes), evaluate_int(hi, sizes)) for lo, hi in self.values]
+        ranges = [(lo, hi) for lo, hi in ranges if lo <= hi] or [(0, 0)]
+        which = rng.integers(0, len(ranges), size=shape)
+        lows = np.array([lo for lo, _ in ranges])[which]
+        spans = np.array([hi - lo + 1 for lo, hi in ranges])[which]
+        return (lows + np.floor(rng.random(shape) * spans)).astype(np.float64)
+
     def describe_values(self) -> str:
         from ..ir.printer import to_text
 

@@ -15,6 +15,7 @@ from ..frontend.kernel import Kernel
 from ..ir.term import Term, access, integer, param, real
 from ..launch.bind import BoundLaunch, ConcreteLaunch
 from ..launch.model import FloatArg, IntArg, LiteralArg, NoneArg, TensorArg
+from ..errors import UnsupportedFeature
 from ..ir.intexpr import evaluate_int
 from .interp import Interpreter, JitFunction
 from .memory import Event, TensorState
@@ -48,9 +49,17 @@ def execute(kernel: Kernel, bound: BoundLaunch, concrete: ConcreteLaunch, config
         pid3 = tuple(pid) + (0,) * (3 - len(pid))
         grid3 = tuple(concrete.grid) + (1,) * (3 - len(concrete.grid))
         interp = Interpreter(tensors, pid3, grid3, events)
+        interp.sizes = env  # gathers: a size in an address is a number here, like every other offset
         args = {name: _argument(arg, env) for name, arg in bound.args}
         args.update(concrete.constexprs)
         interp.call(JitFunction(kernel.module, kernel.func), [], args)
+    unstated = sorted({e.detail for e in events if e.kind == "index-read"} -
+                      {t.name for t in bound.tensors if t.values})
+    if unstated:  # a formula over x[i, t[i]] needs t's values: random ones would read outside x
+        first = next(e for e in events if e.kind == "index-read" and e.detail == unstated[0])
+        raise UnsupportedFeature(f"'{unstated[0]}' holds indices that address another tensor: state the values it "
+                                 f"may hold in the launch", first.site,
+                                 hint=f"e.g. {unstated[0]}[M]:i64 in 0..C-1 (add | -100 for a sentinel)")
     outputs = {}
     for name, state in tensors.items():
         if not state.writes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 
-from ..ir.term import (FALSE, NEG_INF, POS_INF, TRUE, Op, Sort, Term, apply, const, real)
+from ..ir.term import (FALSE, NEG_INF, POS_INF, PICKS, TRUE, Op, Sort, Term, apply, const, integer, real)
 
 _finite_cache: dict[Term, bool] = {}
 
@@ -49,6 +49,8 @@ _memo = functools.lru_cache(maxsize=1 << 18)
 
 @_memo
 def add(*args: Term) -> Term:
+    if any(a.op in PICKS for a in args):
+        return _affine_pick(args, lambda p, c: p + c, 0)
     flat: list[Term] = []
     total = 0.0
     for a in args:
@@ -72,6 +74,8 @@ def add(*args: Term) -> Term:
 
 @_memo
 def mul(*args: Term) -> Term:
+    if any(a.op in PICKS for a in args):
+        return _affine_pick(args, lambda p, c: p * c, 1)
     flat: list[Term] = []
     product = 1.0
     for a in args:
@@ -260,6 +264,15 @@ def where(c: Term, a: Term, b: Term) -> Term:
         return b
     if a is b:
         return a
+    if a.op in PICKS:
+        merged = merge_picks(c, a, b)
+        if merged is not None:
+            return merged
+    if c.op in (Op.LT, Op.LE, Op.GT, Op.GE) and {a, b} == set(c.args) and a.sort is Sort.REAL \
+            and not (_is_const(a) or _is_const(b)):
+        # (x > y ? x : y) = max(x, y) over the reals: a running maximum kept with tl.where
+        larger = (c.op in (Op.GT, Op.GE)) == (c.args[0] is a)
+        return maximum(a, b) if larger else minimum(a, b)
     # inside a branch the condition is known: where(c, where(c, p, q), r) = where(c, p, r)
     if a.op is Op.WHERE and a.args[0] is c:
         return where(c, a.args[1], b)
@@ -299,4 +312,91 @@ def refold_node(n: Term) -> Term:
 
 
 _REFOLD = {Op.ADD: add, Op.MUL: mul, Op.MAX: maximum, Op.MIN: minimum, Op.SUB: sub, Op.DIV: div, Op.NEG: neg,
-           Op.POW: power, Op.WHERE: where, Op.TOREAL: to_real}
+           Op.POW: power, Op.WHERE: where, Op.TOREAL: to_real,
+           Op.PICKMAX: lambda *a: pick(Op.PICKMAX, *a), Op.PICKMIN: lambda *a: pick(Op.PICKMIN, *a)}
+
+
+# ---------------------------------------------------------------- argmax / argmin at concrete sizes
+#
+# An index result of tl.max(..., return_indices=True) is PICKMAX(AT(p₀, v₀), …): the smallest
+# position among the largest values (Triton's default tie rule, `return_indices_tie_break_left`).
+# Positions are explicit integers, so the folds below are exact rewrites of that definition.
+
+
+def at(position: int, value: Term) -> Term:
+    return apply(Op.AT, integer(position), value)
+
+
+@_memo
+def pick(op: Op, *operands: Term) -> Term:
+    """PICKMAX/PICKMIN over AT operands. An operand equal to the neutral value (−∞ for a max) can never be chosen when
+    some operand is finite (finite > −∞) or lies at a smaller position (ties go left): it is
+    dropped, which is how masked-off lanes (`other=-inf`) disappear. All-constant picks are decided."""
+    neutral = NEG_INF if op is Op.PICKMAX else POS_INF
+    entries = sorted({(a.args[0].value, a.args[1]) for a in operands}, key=lambda e: (e[0], repr(e[1])))
+    first = entries[0][0]
+    some_finite = any(is_finite(v) for _, v in entries)
+    kept = [(p, v) for p, v in entries if not (v is neutral and (some_finite or p > first))]
+    if all(_c(v) is not None for _, v in kept):
+        values = [_c(v) for _, v in kept]
+        best = max(values) if op is Op.PICKMAX else min(values)
+        return integer(next(p for (p, _), v in zip(kept, values) if v == best))
+    return apply(op, *(at(p, v) for p, v in kept))
+
+
+def _affine_pick(args: tuple[Term, ...], combine, unit: int) -> Term:
+    """PICK + c and PICK · c (c > 0): every position moves alike, so the choice is the same."""
+    picks = [a for a in args if a.op in PICKS]
+    rest = [a for a in args if a.op not in PICKS]
+    if len(picks) != 1 or any(a.op is not Op.CONST or float(a.value) != int(a.value) for a in rest):
+        return apply(Op.ADD if unit == 0 else Op.MUL, *args)
+    c = unit
+    for a in rest:
+        c = combine(c, int(a.value))
+    if unit == 1 and c <= 0:  # a non-positive scale reverses or collapses the order of positions
+        return apply(Op.MUL, *args)
+    p = picks[0]
+    return pick(p.op, *(at(combine(a.args[0].value, c), a.args[1]) for a in p.args))
+
+
+def _extreme_operands(t: Term, op: Op) -> frozenset[Term] | None:
+    """The values whose maximum (op = MAX) `t` is: max(a, b, …), or a running maximum written
+    `(x > y ? x : y)` as a loop's accumulator update is. −∞ is no operand of a maximum."""
+    neutral = NEG_INF if op is Op.MAX else POS_INF
+    if t is neutral:
+        return frozenset()
+    if t.op is op:
+        return frozenset(t.args)
+    if t.op is Op.WHERE and t.args[0].op in (Op.GT, Op.GE, Op.LT, Op.LE):
+        x, y = t.args[0].args
+        larger = t.args[0].op in (Op.GT, Op.GE)
+        if (t.args[1], t.args[2]) == ((x, y) if larger == (op is Op.MAX) else (y, x)):
+            a, b = _extreme_operands(x, op), _extreme_operands(y, op)
+            return None if a is None or b is None else a | b
+        return None
+    return frozenset({t})
+
+
+def _pick_values(p: Term) -> frozenset[Term]:
+    neutral = NEG_INF if p.op is Op.PICKMAX else POS_INF
+    return frozenset(a.args[1] for a in p.args if a.args[1] is not neutral)
+
+
+def merge_picks(c: Term, a: Term, b: Term) -> Term | None:
+    """(best(A) beats best(B) ? pick(A) : pick(B)) = pick(A ∪ B) when ties fall to the side whose
+    positions are all smaller: a loop that keeps its running argmax unless a later tile has a
+    strictly larger maximum computes the argmax of everything it has seen."""
+    if a.op not in PICKS or b.op is not a.op or c.op not in (Op.GT, Op.GE, Op.LT, Op.LE):
+        return None
+    extremum = Op.MAX if a.op is Op.PICKMAX else Op.MIN
+    x, y = c.args
+    # c says "x beats y", strictly or not (for a max: x > y, y < x, x ≥ y, y ≤ x)
+    beats_first = (c.op in (Op.GT, Op.GE)) == (extremum is Op.MAX)
+    winner, loser = (x, y) if beats_first else (y, x)
+    strict = c.op in (Op.GT, Op.LT)
+    if _extreme_operands(winner, extremum) != _pick_values(a) or _extreme_operands(loser, extremum) != _pick_values(b):
+        return None
+    positions_a = [t.args[0].value for t in a.args]
+    positions_b = [t.args[0].value for t in b.args]
+    tie_side_first = max(positions_b) < min(positions_a) if strict else max(positions_a) < min(positions_b)
+    return pick(a.op, *a.args, *b.args) if tie_side_first else None

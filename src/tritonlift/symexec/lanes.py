@@ -370,7 +370,11 @@ def _reduction(name: str):
         axis = _arg(args, kwargs, 1, "axis")
         keep = bool(kwargs.get("keep_dims", False))
         opaque_ok = getattr(interp, "opaque_values", False)
-        if kwargs.get("return_indices"):
+        if name != "sum" and _arg(args, kwargs, 2, "return_indices", False) and x.kind == REAL and \
+                _arg(args, kwargs, 3, "return_indices_tie_break_left", True):
+            values = impl(interp, [x, axis], {"keep_dims": keep}, node)
+            return values, _arg_reduce(interp, x, axis, keep, name, node)
+        if name != "sum" and _arg(args, kwargs, 2, "return_indices", False):
             if opaque_ok:
                 shape = _without_axis(interp, args, kwargs)
                 index_value = opaque(interp, shape, INT, f"tl.{name} index")
@@ -395,6 +399,33 @@ def _reduction(name: str):
         return LBlock(term, tuple(s for s in shape if s is not None), REAL, x.dtype)
 
     return Builtin(name, impl)
+
+
+def _arg_reduce(interp, x: LBlock, axis, keep: bool, name: str, node) -> LBlock:
+    """argmax_{κ<B} tile(κ) along one axis: the smallest lane of the largest value (the tie rule of
+    `return_indices_tie_break_left=True`, Triton's default)."""
+    if keep:
+        raise UnsupportedFeature(f"tl.arg{name}(keep_dims=True) at symbolic sizes", interp.site)
+    a = ops._axis(interp, axis, len(x.shape)) if axis is not None else 0
+    if axis is None and len(x.shape) != 1:
+        raise UnsupportedFeature(f"tl.arg{name} over every axis of a {len(x.shape)}-D tile", interp.site)
+    k = bound(f"κ{len(interp.stores)}_{a}_{id(node)}_arg")
+    body = substitute(x.term, {LANES[a]: k})
+    op = Op.ARGMAX if name == "max" else Op.ARGMIN
+    term = _rename(canonical_binders(reduce_(op, k, integer(0), x.shape[a], body)),
+                   {d: d - 1 for d in range(a + 1, len(x.shape))})
+    return LBlock(term, tuple(s for i, s in enumerate(x.shape) if i != a), INT, DType("int32"))
+
+
+def _arg_reduction(name: str):
+    def impl(interp, args, kwargs, node):
+        x = to_lblock(_arg(args, kwargs, 0, "input"), True)
+        if x.kind != REAL or not _arg(args, kwargs, 2, "tie_break_left", True):
+            return _unsupported("arg" + name).impl(interp, args, kwargs, node)
+        return _arg_reduce(interp, x, _arg(args, kwargs, 1, "axis"), bool(_arg(args, kwargs, 3, "keep_dims", False)),
+                           name, node)
+
+    return Builtin("arg" + name, impl)
 
 
 def _dot(interp, args, kwargs, node):
@@ -498,6 +529,7 @@ TL.update({
     "full": Builtin("full", lambda i, a, k, n: _full(i, _arg(a, k, 0, "shape"), _arg(a, k, 1, "value"),
                                                      _arg(a, k, 2, "dtype"))),
     "sum": _reduction("sum"), "max": _reduction("max"), "min": _reduction("min"),
+    "argmax": _arg_reduction("max"), "argmin": _arg_reduction("min"),
     "cdiv": Builtin("cdiv", _cdiv), "dot": Builtin("dot", _dot),
     "multiple_of": Builtin("multiple_of", ops._noop), "max_contiguous": Builtin("max_contiguous", ops._noop),
     "max_constancy": Builtin("max_constancy", ops._noop), "debug_barrier": ops.TL["debug_barrier"],

@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, replace
 
 from ..errors import TritonLiftError, UnsupportedFeature
-from ..ir.term import NEG_INF, POS_INF, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
+from ..ir.term import ARG_REDUCTIONS, NEG_INF, POS_INF, TRUE, Op, Sort, Term, access, apply, bound, canonical_binders, index, integer, real, reduce_, \
     substitute, transform, undef, walk
 from . import fold
 from .lanes import INT, LANES, PTR, REAL, LBlock, LStore, opaque, to_lblock
@@ -31,9 +31,20 @@ def symbolic_bounds(interp, bounds: list) -> LoopBounds | None:
         return None
     start, stop, step = (integer(0), terms[0], integer(1)) if len(terms) == 1 else \
         (terms[0], terms[1], integer(1)) if len(terms) == 2 else tuple(terms)
-    if step.op is not Op.CONST or step.value <= 0:
-        raise UnsupportedFeature("a loop whose step is not a positive constant at symbolic sizes", interp.site)
+    if not _positive(step):
+        raise UnsupportedFeature("a loop whose step is not a positive constant or a block size at symbolic sizes",
+                                 interp.site)
     return LoopBounds(start, stop, step)
+
+
+def _positive(t: Term) -> bool:
+    """≥ 1 by construction: a positive constant, a size (sizes are ≥ 1), next_power_of_2 of anything,
+    and min, max, products of such (a block size a heuristic picked, `min(4096, next_power_of_2(N))`)."""
+    if t.op is Op.CONST:
+        return t.value >= 1
+    if t.op in (Op.SIZE, Op.NEXTPOW2):
+        return True
+    return t.op in (Op.MIN, Op.MAX, Op.MUL) and all(_positive(a) for a in t.args)
 
 
 _ACCUMULATE = {Op.ADD: (Op.SUM, fold.add), Op.MAX: (Op.RMAX, fold.maximum), Op.MIN: (Op.RMIN, fold.minimum)}
@@ -83,10 +94,14 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
             closed[leaves[name]] = before[name].term
             after[name] = before[name]
     deferred: list[str] = []
+    deferred_indices: list[str] = []  # running argmax/argmin: they need the running extrema closed first
     maxima: dict[Term, tuple[list[Term], Term, Term]] = {}  # running max: elements, value at τ, at the end
+    extrema: dict[Term, tuple[Op, list[Term], Term]] = {}  # running max or min: op, elements, initial value
     # integers and pointers first: their closed forms feed every other update
     for name, new in sorted(changed.items(), key=lambda item: item[1].kind not in (INT, PTR)):
         term = _close(new.term, closed)
+        if new.kind == REAL:
+            term = _as_extremum(term, leaves[name])
         if not (all_leaves & _placeholders(term)):
             # recomputed from scratch in every iteration: what it held before an iteration is not
             # expressible, so updates that read it fail below, and its value after the loop is unknown
@@ -97,6 +112,9 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
             at_tau, at_end = _accumulator(interp, name, before[name], leaves[name], term, new.kind, all_leaves,
                                           tau, trips, n)
         except UnsupportedFeature:
+            if new.kind == INT and term.op is Op.WHERE and any(v.op in ARG_REDUCTIONS for v in walk(term)):
+                deferred_indices.append(name)
+                continue
             if new.kind != REAL:
                 raise
             deferred.append(name)
@@ -106,6 +124,8 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
         if new.kind == REAL and term.op is Op.MAX:  # a running maximum, from −∞ or from an earlier loop's
             maxima[leaves[name]] = ([a for a in term.args if a is not leaves[name]], at_tau, at_end,
                                     before[name].term)
+        if new.kind == REAL and term.op in (Op.MAX, Op.MIN):
+            extrema[leaves[name]] = (term.op, [a for a in term.args if a is not leaves[name]], before[name].term)
     for name in deferred:  # the online-softmax pattern needs the running maxima closed first
         new = changed[name]
         raw = _close(new.term, {leaf: value for leaf, value in closed.items() if leaf not in maxima})
@@ -121,6 +141,16 @@ def symbolic_loop(interp, stmt, frame: dict, module, bounds: LoopBounds) -> None
                          all_leaves, tau, trips, n)  # raises the usual "no invariant pattern"
         at_tau, at_end = found
         closed[leaves[name]] = at_tau
+        after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
+    for name in deferred_indices:
+        new = changed[name]
+        raw = _close(new.term, {leaf: value for leaf, value in closed.items() if leaf not in extrema})
+        found = _running_index(before[name], leaves[name], raw, extrema, tau, trips, n)
+        if found is None:
+            raise UnsupportedFeature(f"the loop has no invariant pattern for '{name}' (supported for indices: "
+                                     "i = (tile's extremum strictly better than the running one ? "
+                                     "start + tile's arg-extremum : i), over consecutive tiles)", interp.site)
+        closed[leaves[name]], at_end = found
         after[name] = LBlock(at_end, new.shape, new.kind, new.dtype, new.tensor)
     for name in list(frame):
         if name in after:
@@ -210,6 +240,65 @@ def _rescaled_sum(initial: LBlock, leaf: Term, update: Term, maxima, olds, tau, 
         history[at_end] = (m_at_end, total(trips), valid)
         return closed(tau, m_at_tau), at_end
     return None
+
+
+def _as_extremum(t: Term, leaf: Term) -> Term:
+    """(e < v ? e : v) = min(v, e) and the like, over the reals: a running extremum written as a choice."""
+    if t.op is not Op.WHERE or t.args[0].op not in (Op.LT, Op.LE, Op.GT, Op.GE):
+        return t
+    (x, y), a, b = t.args[0].args, t.args[1], t.args[2]
+    if a is b or {a, b} != {x, y} or leaf not in (a, b):
+        return t
+    chooses_smaller = (t.args[0].op in (Op.LT, Op.LE)) == ((a, b) == (x, y))
+    other = b if a is leaf else a
+    return apply(Op.MIN if chooses_smaller else Op.MAX, leaf, other)
+
+
+def _running_index(initial: LBlock, leaf: Term, raw: Term, extrema, tau: Term, trips: Term, n: int):
+    """The running argmax (argmin) of consecutive tiles, Triton's tie rule included:
+
+        i(τ+1) = (R(τ) > m(τ) ? p(τ) + argmax_{κ<W} g(τ, κ) : i(τ)),   R(τ) = max_{κ<W} g(τ, κ),
+
+    with m the running maximum of the R(τ) from −∞, i₀ = p(0) and p(τ+1) = p(τ) + W (tile τ holds
+    positions p(τ) … p(τ) + W − 1). Invariant: i(t) = p(0) + argmax_{u<t·W} g(u) over the tiles seen,
+    with m(t) their maximum. Preservation is the merge rule of fold.merge_picks (a strictly larger
+    maximum takes the new tile's first maximum; otherwise the earlier, smaller positions keep the
+    ties); it holds for ±∞ values too, and t = 0 gives argmax over nothing = its lower end = p(0)."""
+    from ..ir.term import free_vars
+    from ..verify.intcanon import canon_int
+
+    if raw.op is not Op.WHERE or raw.args[2] is not leaf:
+        return None
+    cond, then = raw.args[0], raw.args[1]
+    parts = list(then.args) if then.op is Op.ADD else [then]
+    found = [a for a in parts if a.op in ARG_REDUCTIONS]
+    if len(found) != 1 or found[0].args[0] is not integer(0) or cond.op not in (Op.LT, Op.GT):
+        return None
+    arg = found[0]
+    rest = [a for a in parts if a is not arg]
+    p = canon_int(apply(Op.ADD, *rest)) if len(rest) > 1 else rest[0] if rest else integer(0)
+    ext = Op.RMAX if arg.op is Op.ARGMAX else Op.RMIN
+    tile_best = canonical_binders(reduce_(ext, arg.attr, *arg.args))
+    better, worse = cond.args if (cond.op is Op.GT) == (ext is Op.RMAX) else reversed(cond.args)
+    running = extrema.get(worse)
+    if better is not tile_best or running is None or running[0] is not (Op.MAX if ext is Op.RMAX else Op.MIN) \
+            or running[1] != [tile_best] or running[2] is not (NEG_INF if ext is Op.RMAX else POS_INF):
+        return None
+    width = arg.args[1]
+    start = canon_int(substitute(p, {tau: integer(0)}))
+    step = canon_int(apply(Op.SUB, substitute(p, {tau: apply(Op.ADD, tau, integer(1))}), p))
+    if step is not canon_int(width) or canon_int(apply(Op.SUB, initial.term, start)) is not integer(0):
+        return None
+    u = bound(f"υ{n}")
+    h = transform(substitute(arg.args[2], {arg.attr: apply(Op.SUB, u, apply(Op.SUB, p, start))}),
+                  lambda m: canon_int(m) if m.sort is Sort.INT else m)
+    if tau in free_vars(h):
+        return None
+
+    def seen(t: Term) -> Term:
+        whole = canonical_binders(reduce_(arg.op, u, integer(0), canon_int(apply(Op.MUL, t, width)), h))
+        return canon_int(apply(Op.ADD, start, whole)) if start is not integer(0) else whole
+    return seen(tau), seen(trips)
 
 
 def _first_element_present(x: Term, tau: Term) -> Term | None:

@@ -55,6 +55,36 @@ class TensorState:
                 f"{self.extent} element{'s' if self.extent != 1 else ''}; shape {list(self.shape)}, "
                 f"strides {list(self.strides)})")
 
+    def gather(self, base: int, extra: Term, pid: tuple[int, ...], site: Site, events: list[Event], lane=()) -> Term:
+        """The element at offset `base + extra`, `extra` computed from loaded values: each monomial of
+        `extra` moves along the dimension whose stride divides its coefficient (the largest such), from
+        the element at `base`. Whether the index stays inside its dimension depends on data: that is
+        the all-sizes safety proof's obligation (with the launch's value ranges), noted as a "gather" event."""
+        from ..errors import UnsupportedFeature
+        from ..verify.intcanon import canon_int, from_poly, poly
+
+        p = dict(poly(extra))
+        base += p.pop((), 0)
+        start = self.index_of(base)
+        if start is None:
+            raise UnsupportedFeature(f"a gather from {self.name} whose fixed part (offset {base}) is outside it", site)
+        moves: list[dict] = [{} for _ in self.shape]
+        for mono, coef in p.items():
+            dims = [d for d, s in enumerate(self.strides) if s > 0 and coef % s == 0]
+            if not dims:
+                raise UnsupportedFeature(f"a gather from {self.name} at an offset not along one of its dimensions", site)
+            # equal strides come from a dimension of 1, where an index can only be 0: the outer one
+            d = max(dims, key=lambda d: (self.strides[d], -d))
+            moves[d][mono] = moves[d].get(mono, 0) + coef // self.strides[d]
+        events.append(Event("gather", site, pid, f"{self.name} read at an index loaded from memory"))
+        self.reads += 1
+        return access(self.name, (canon_int(from_poly({**m, (): m.get((), 0) + i})) for i, m in zip(start, moves)))
+
+    def current(self, offset: int) -> Term:
+        """What the element at `offset` holds now: the last write, or its content before the launch."""
+        written = self.writes.get(offset)
+        return written[-1].value if written else access(self.name, (integer(i) for i in self.index_of(offset)))
+
     def load(self, offset: int, pid: tuple[int, ...], site: Site, events: list[Event], lane=()) -> Term:
         idx = self.index_of(offset)
         if idx is None:

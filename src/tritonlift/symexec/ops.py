@@ -14,7 +14,9 @@ from typing import Callable
 import numpy as np
 
 from ..errors import KernelRuntimeError, Site, TritonLiftError, UnsupportedFeature
-from ..ir.term import NEG_INF, POS_INF, Op, Term, apply, const, integer, real
+from ..ir.term import NEG_INF, POS_INF, Op, Sort, Term, apply, const, integer, real, walk
+from ..verify.intcanon import canon_int
+from .memory import Event
 from . import fold
 from .values import (BOOL, INT, PTR, TERM, Block, DType, PointerType, as_real_terms, as_terms, bool_block, int_block,
                      term_block)
@@ -151,14 +153,82 @@ def block_binop(interp, name: str, a, b):
 def _pointer_arith(interp, name: str, a: Block, b: Block) -> Block:
     if a.kind == PTR and b.kind in (INT, BOOL) and name in ("Add", "Sub"):
         data = a.data + b.data if name == "Add" else a.data - b.data
-        return Block(np.asarray(data, dtype=np.int64), PTR, a.dtype, a.tensor)
+        return Block(np.asarray(data, dtype=np.int64), PTR, a.dtype, a.tensor, gather=_spread(a.gather, data))
     if b.kind == PTR and a.kind in (INT, BOOL) and name == "Add":
-        return Block(np.asarray(a.data + b.data, dtype=np.int64), PTR, b.dtype, b.tensor)
+        data = a.data + b.data
+        return Block(np.asarray(data, dtype=np.int64), PTR, b.dtype, b.tensor, gather=_spread(b.gather, data))
+    if name == "Add" and {a.kind, b.kind} == {PTR, TERM}:
+        ptr, offset = (a, b) if a.kind == PTR else (b, a)
+        extra = _elementwise(lambda t: _index_term(interp, t), as_terms(offset))
+        shape = np.broadcast_shapes(ptr.data.shape, extra.shape)
+        if ptr.gather is not None:
+            extra = _elementwise(lambda p, q: canon_int(apply(Op.ADD, p, q)), ptr.gather, extra)
+        return Block(np.broadcast_to(ptr.data, shape).copy(), PTR, ptr.dtype, ptr.tensor,
+                     gather=np.broadcast_to(extra, shape))
     if TERM in (a.kind, b.kind):
         raise UnsupportedFeature("an address computed from loaded values (a gather or scatter) at concrete sizes",
                                  interp.site, hint="--safety-only proves its bounds for every index value the "
                                  "launch allows, e.g. t[M]:i64 in 0..C-1 | -100")
     raise UnsupportedFeature(f"pointer arithmetic '{name}' with a {a.kind} and a {b.kind} operand", interp.site)
+
+
+def _spread(gather: np.ndarray | None, data) -> np.ndarray | None:
+    return None if gather is None else np.broadcast_to(gather, np.shape(data))
+
+
+def _index_term(interp, t: Term) -> Term:
+    """A loaded value used in an address, as an integer term: elements of integer tensors, integer
+    constants and +, −, · of them (`tgt * D`, an argmax index)."""
+    if t.op is Op.CONST and float(t.value).is_integer():
+        return integer(int(t.value))
+    if not any(n.op in (Op.ACCESS, Op.PICKMAX, Op.PICKMIN) for n in walk(t)):  # sizes only: a number here
+        value = _size_value(t, getattr(interp, "sizes", {}))
+        if value is None or not float(value).is_integer():
+            raise UnsupportedFeature(f"an address computed from a non-integer value ({t})", interp.site)
+        return integer(int(value))
+    if t.sort is Sort.INT:
+        return t
+    if t.op is Op.ACCESS and not DType(interp.tensors[str(t.attr)].dtype).is_float:
+        if not any(e.kind == "index-read" and e.detail == str(t.attr) for e in interp.events):
+            interp.events.append(Event("index-read", interp.site, interp.pid, str(t.attr)))
+        return Term(Op.ACCESS, t.args, t.attr, Sort.INT)
+    if t.op is Op.TOREAL:
+        return t.args[0]
+    if t.op in (Op.ADD, Op.MUL, Op.SUB, Op.NEG):
+        return canon_int(apply(t.op, *(_index_term(interp, a) for a in t.args)))
+    if t.op is Op.WHERE:
+        return apply(Op.WHERE, t.args[0], _index_term(interp, t.args[1]), _index_term(interp, t.args[2]))
+    raise UnsupportedFeature(f"an address computed from a floating-point value ({t})", interp.site)
+
+
+def _size_value(t: Term, sizes: dict[str, int]) -> float | None:
+    """The number a term over sizes and constants denotes at these sizes (None: not such a term)."""
+    from ..ir.intexpr import evaluate_int
+
+    if t.sort is Sort.INT:
+        try:
+            return evaluate_int(t, sizes)
+        except (ValueError, KeyError):
+            return None
+    if t.op is Op.CONST:
+        return t.value
+    if t.op is Op.TOREAL:
+        return _size_value(t.args[0], sizes)
+    parts = [_size_value(a, sizes) for a in t.args]
+    if any(p is None for p in parts):
+        return None
+    if t.op is Op.ADD:
+        return sum(parts)
+    if t.op is Op.MUL:
+        out = 1.0
+        for p in parts:
+            out *= p
+        return out
+    if t.op is Op.SUB:
+        return parts[0] - parts[1]
+    if t.op is Op.NEG:
+        return -parts[0]
+    return None
 
 
 _CMP = {"Lt": Op.LT, "LtE": Op.LE, "Gt": Op.GT, "GtE": Op.GE, "Eq": Op.EQ, "NotEq": Op.NE}
@@ -250,20 +320,48 @@ def _load(interp, args, kwargs, node):
         other_arr = np.broadcast_to(as_terms(to_block(other, like_float=True)), shape)
     out = np.empty(shape, dtype=object)
     offsets = np.broadcast_to(ptr.data, shape)
+    gathered = None if ptr.gather is None else np.broadcast_to(ptr.gather, shape)
     for idx in np.ndindex(*shape) if shape else [()]:
-        if mask_arr is None or mask_arr[idx]:
+        condition = _data_lane(mask_arr, idx)
+        if condition is not None:  # (c ? x[offset] : other), read only where c holds
+            out[idx] = fold.where(condition, _guarded_read(interp, tensor, int(offsets[idx]),
+                                                           None if gathered is None else gathered[idx], idx),
+                                  other_arr[idx] if other_arr is not None else
+                                  _masked_off(tensor, interp))
+        elif (mask_arr is None or mask_arr[idx]) and gathered is not None:
+            out[idx] = tensor.gather(int(offsets[idx]), gathered[idx], interp.pid, interp.site, interp.events, idx)
+        elif mask_arr is None or mask_arr[idx]:
             out[idx] = tensor.load(int(offsets[idx]), interp.pid, interp.site, interp.events, idx)
         elif other_arr is not None:
             out[idx] = other_arr[idx]
         else:
-            from ..ir.term import undef
-
-            out[idx] = undef(f"masked-off lane of {tensor.name} loaded without other= at {interp.site}")
+            out[idx] = _masked_off(tensor, interp)
     return Block(out, TERM, ptr.dtype.element_ty if isinstance(ptr.dtype, PointerType) else DType(tensor.dtype))
+
+
+def _masked_off(tensor, interp) -> Term:
+    from ..ir.term import undef
+
+    return undef(f"masked-off lane of {tensor.name} loaded without other= at {interp.site}")
+
+
+def _guarded_read(interp, tensor, offset: int, gathered: Term | None, lane) -> Term:
+    """A read under a data-dependent mask: an offset outside the tensor is no error here (the lane may
+    be off); its value is undefined, so a formula that uses it is refused, and the all-sizes safety
+    proof decides whether the mask keeps it off."""
+    from ..ir.term import undef
+
+    if gathered is not None:
+        return tensor.gather(offset, gathered, interp.pid, interp.site, interp.events, lane)
+    if tensor.index_of(offset) is None:
+        return undef(f"{tensor.name} at offset {offset}, read where a data-dependent mask holds at {interp.site}")
+    return tensor.load(offset, interp.pid, interp.site, interp.events, lane)
 
 
 def _store(interp, args, kwargs, node):
     ptr = _pointer(interp, _arg(args, kwargs, 0, "pointer"), "tl.store")
+    if ptr.gather is not None:
+        raise UnsupportedFeature("tl.store at addresses computed from loaded values (a scatter)", interp.site)
     value = to_block(_arg(args, kwargs, 1, "value"), like_float=True)
     mask = _arg(args, kwargs, 2, "mask")
     if _arg(args, kwargs, 3, "boundary_check") not in (None, ()):
@@ -274,7 +372,15 @@ def _store(interp, args, kwargs, node):
     values = np.broadcast_to(as_terms(value), shape)
     mask_arr = _mask(interp, mask, shape)
     for idx in np.ndindex(*shape) if shape else [()]:
-        if mask_arr is None or mask_arr[idx]:
+        condition = _data_lane(mask_arr, idx)
+        if condition is not None:  # written where c holds, else the element keeps what it held
+            offset = int(offsets[idx])
+            if tensor.index_of(offset) is None:
+                raise UnsupportedFeature(f"a store outside {tensor.name} under a mask that depends on data",
+                                         interp.site)
+            tensor.store(offset, fold.where(condition, values[idx], tensor.current(offset)), interp.pid,
+                         interp.site, interp.events, idx)
+        elif mask_arr is None or mask_arr[idx]:
             tensor.store(int(offsets[idx]), values[idx], interp.pid, interp.site, interp.events, idx)
     return None
 
@@ -308,7 +414,16 @@ def _mask(interp, mask, shape) -> np.ndarray | None:
     terms = as_terms(m)
     if all(t.op is Op.CONST for t in terms.flat):
         return np.broadcast_to(np.vectorize(lambda t: bool(t.value), otypes=[bool])(terms), shape)
-    raise UnsupportedFeature("a load/store mask that depends on tensor data", interp.site)
+    # a mask that depends on loaded data: each lane's condition as a term (True/False where decided)
+    return np.broadcast_to(_elementwise(lambda t: bool(t.value) if t.op is Op.CONST else t, terms), shape)
+
+
+def _data_lane(mask_arr, idx) -> Term | None:
+    """The condition of a lane whose mask depends on data, or None for a decided lane."""
+    if mask_arr is None or mask_arr.dtype != object:
+        return None
+    m = mask_arr[idx]
+    return None if isinstance(m, bool) else m
 
 
 def _where(interp, args, kwargs, node):
@@ -320,7 +435,7 @@ def _where(interp, args, kwargs, node):
     if cond.kind == BOOL and a.kind == INT and b.kind == INT:
         return Block(np.where(cond.data, a.data, b.data), INT, _dtype_of(a, b))
     if cond.kind == BOOL and PTR in (a.kind, b.kind):
-        if a.kind == PTR and b.kind == PTR and a.tensor == b.tensor:
+        if a.kind == PTR and b.kind == PTR and a.tensor == b.tensor and a.gather is None and b.gather is None:
             return Block(np.where(cond.data, a.data, b.data), PTR, a.dtype, a.tensor)
         raise UnsupportedFeature("tl.where choosing between different pointers", interp.site)
     c, x, y = as_terms(cond), as_terms(a), as_terms(b)
@@ -366,8 +481,9 @@ def _reduction(fold_fn: Callable, int_fn: Callable, name: str) -> Builtin:
         x = to_block(_arg(args, kwargs, 0, "input"))
         axis = _axis(interp, _arg(args, kwargs, 1, "axis"), x.data.ndim)
         keep = bool(_arg(args, kwargs, 4 if name != "sum" else 2, "keep_dims", False))
-        if kwargs.get("return_indices"):
-            raise UnsupportedFeature(f"tl.{name}(..., return_indices=True) (argmax/argmin)", interp.site)
+        if _arg(args, kwargs, 2, "return_indices", False) and name in ("max", "min"):
+            values = impl(interp, [x, axis], {"keep_dims": keep}, node)
+            return values, _indices(interp, x, axis, keep, name, _arg(args, kwargs, 3, "return_indices_tie_break_left", True))
         if x.kind in (INT, BOOL):
             data = int_fn(x.data.astype(np.int64), axis=axis,
                           keepdims=keep)
@@ -376,6 +492,31 @@ def _reduction(fold_fn: Callable, int_fn: Callable, name: str) -> Builtin:
                      TERM, x.dtype if x.dtype.name != "bool" else DType("int32"))
 
     return Builtin(name, impl)
+
+
+def _indices(interp, x: Block, axis: int | None, keep: bool, name: str, tie_break_left) -> Block:
+    """The index half of tl.max/tl.min(..., return_indices=True) and of tl.argmax/tl.argmin."""
+    if not tie_break_left:
+        raise UnsupportedFeature(f"tl.{name} indices with tie_break_left=False (which of several equal "
+                                 "extrema is returned is unspecified)", interp.site)
+    if x.kind in (INT, BOOL):  # np.argmax returns the first of equal maxima, as Triton's tie rule does
+        fn = np.argmax if name == "max" else np.argmin
+        data = fn(x.data.astype(np.int64), axis=axis, keepdims=keep) if axis is not None else fn(x.data)
+        return Block(np.asarray(data, dtype=np.int64), INT, DType("int32"))
+    op = Op.PICKMAX if name == "max" else Op.PICKMIN
+    picked = reduce_terms(as_real_terms(x), axis, keep,
+                          lambda *row: fold.pick(op, *(fold.at(p, v) for p, v in enumerate(row))))
+    return Block(picked, TERM, DType("int32"))
+
+
+def _arg_reduction(name: str) -> Builtin:
+    def impl(interp, args, kwargs, node):
+        x = to_block(_arg(args, kwargs, 0, "input"))
+        axis = _axis(interp, _arg(args, kwargs, 1, "axis"), x.data.ndim)
+        keep = bool(_arg(args, kwargs, 3, "keep_dims", False))
+        return _indices(interp, x, axis, keep, name, _arg(args, kwargs, 2, "tie_break_left", True))
+
+    return Builtin("arg" + name, impl)
 
 
 def reduce_terms(data: np.ndarray, axis: int | None, keep: bool, fn: Callable) -> np.ndarray:
@@ -566,6 +707,8 @@ TL.update({
     "sum": _reduction(fold.add, np.sum, "sum"),
     "max": _reduction(fold.maximum, np.max, "max"),
     "min": _reduction(fold.minimum, np.min, "min"),
+    "argmax": _arg_reduction("max"),
+    "argmin": _arg_reduction("min"),
     "reduce": Builtin("reduce", _tl_reduce),
     "dot": Builtin("dot", _dot),
     "cumsum": Builtin("cumsum", _cumsum),
@@ -597,7 +740,7 @@ for _name in ("atomic_add", "atomic_max", "atomic_min", "atomic_cas", "atomic_xc
 for _name in ("rand", "randn", "randint", "randint4x", "philox"):
     TL[_name] = _unsupported(_name, "random numbers are not modelled yet")
 for _name in ("make_block_ptr", "advance", "make_tensor_descriptor", "associative_scan", "sort", "histogram",
-              "argmax", "argmin", "inline_asm_elementwise", "join", "split", "interleave", "umulhi"):
+              "inline_asm_elementwise", "join", "split", "interleave", "umulhi"):
     TL.setdefault(_name, _unsupported(_name, "not modelled yet"))
 for _py, _tl in _DTYPES.items():
     TL[_py] = DType(_tl)

@@ -43,21 +43,28 @@ class PointerType:
 class Block:
     """A tile. `kind` is INT, BOOL (concrete), TERM (object array of Terms) or PTR (offsets)."""
 
-    __slots__ = ("data", "kind", "dtype", "tensor", "sym")
+    __slots__ = ("data", "kind", "dtype", "tensor", "sym", "gather")
 
     def __init__(self, data: np.ndarray, kind: str, dtype: DType, tensor: str | None = None,
-                 sym: Term | None = None):
+                 sym: Term | None = None, gather: np.ndarray | None = None):
         self.data = data
         self.kind = kind
         self.dtype = dtype
         self.tensor = tensor  # for PTR: the tensor the offsets point into
         self.sym = sym  # for a scalar INT from the launch: its meaning as a size expression
+        # for PTR: a part of each offset computed from loaded values (a gather), INT terms of `data`'s shape
+        self.gather = gather
 
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(self.data.shape)
 
     def with_data(self, data: np.ndarray, sym: Term | None = None) -> "Block":
+        if self.gather is not None:  # its terms would have to be reshaped alike: not modelled
+            from ..errors import UnsupportedFeature
+
+            raise UnsupportedFeature("a pointer computed from loaded values (a gather) that is reshaped, "
+                                     "broadcast or indexed before its load")
         return Block(data, self.kind, self.dtype, self.tensor, sym)
 
     def __repr__(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..ir.term import FOLD_OF, NARY, REDUCTIONS, Op, Sort, Term, apply, free_vars, integer, walk
+from ..ir.term import ARG_REDUCTIONS, FOLD_OF, NARY, REDUCTIONS, Op, Sort, Term, apply, free_vars, integer, walk
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ def _zip(nodes: list[Term], path: tuple[int, ...], holes: list[Hole], flex: dict
         return first
     if all(n is first for n in nodes):
         return first
+    if first.op in ARG_REDUCTIONS:
+        nodes = _rebind_singletons(nodes)
     if _odd_one(nodes) is not None:
         nodes = _lift_padded(_lift_singletons(nodes), path, flex)
     odd = _odd_one(nodes)
@@ -99,6 +101,23 @@ def _lift_singletons(nodes: list[Term]) -> list[Term]:
         if body is None:
             return nodes
         out.append(Term(ref.op, (integer(0), integer(1), body), ref.attr, ref.sort))
+    return out
+
+
+def _rebind_singletons(nodes: list[Term]) -> list[Term]:
+    """argmax over one element has a body free of its variable (nothing varied): give it the body
+    of a longer argmax of the same kind, with the integers that make it equal at k = 0."""
+    ref = next((n for n in nodes if n.op is nodes[0].op and n.attr in free_vars(n.args[2])), None)
+    if ref is None:
+        return nodes
+    out = []
+    for n in nodes:
+        if n.op is ref.op and n.args[1] is integer(1) and n.attr not in free_vars(n.args[2]):
+            body = _match(ref.args[2], n.args[2], ref.attr)
+            if body is None:
+                return nodes
+            n = Term(n.op, (n.args[0], n.args[1], body), ref.attr, n.sort)
+        out.append(n)
     return out
 
 

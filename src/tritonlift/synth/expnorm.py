@@ -72,9 +72,17 @@ def _atom(t: Term, e: int = 1) -> Poly:
     return {((t, e),): Fraction(1)}
 
 
+class _Memo(dict):
+    """Polynomials of the REAL subterms; anything else met inside arithmetic (an integer-valued argmax
+    or index element) is an atom of its own."""
+
+    def __missing__(self, t: Term) -> "Poly":
+        return _atom(t)
+
+
 class Normalizer:
     def __init__(self) -> None:
-        self.memo: dict[Term, Poly] = {}
+        self.memo: dict[Term, Poly] = _Memo()
 
     def poly(self, t: Term) -> Poly:
         for node in walk(t):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from fractions import Fraction
 
-from ..ir.term import (NARY, REDUCTION_OF, REDUCTIONS, Op, Sort, Term, apply, bound, canonical_binders,
-                       integer, reduce_, transform)
+from ..ir.term import (ARG_OF, NARY, PICKS, REDUCTION_OF, REDUCTIONS, Op, Sort, Term, apply, bound,
+                       canonical_binders, integer, reduce_, transform)
 
 _shape_cache: dict[Term, str] = {}
 
@@ -113,11 +113,40 @@ def _family(op: Op, members: list[Term]) -> Term | None:
     return canonical_binders(reduce_(REDUCTION_OF[op], k, integer(0), integer(len(members)), body))
 
 
+def _arg_family(node: Term) -> Term:
+    """argmax{p₀: v₀, …} with positions and values affine in rank (positions ascending):
+    s · argmax_{k<n} v(k) + p₀ for a step s > 0 (the same smallest-position tie rule). One operand
+    is the one-element reduction, which anti-unification matches against longer ones."""
+    members = sorted(node.args, key=lambda a: a.args[0].value)
+    k = bound("β")
+    positions = [m.args[0].value for m in members]
+    if len(members) == 1:
+        step, body = 1, members[0].args[1]
+    else:
+        fit = _affine_in_rank(positions)
+        if fit is None or len({shape_key(m) for m in members}) != 1:
+            return node
+        step = fit[0]
+        body = members[0]
+        for path, values in int_holes(members):
+            if path == (0,):
+                continue
+            hole = _affine_in_rank(values)
+            if hole is None:
+                return node
+            body = replace_at(body, path, apply(Op.ADD, apply(Op.MUL, integer(hole[0]), k), integer(hole[1])))
+        body = body.args[1]
+    found = canonical_binders(reduce_(ARG_OF[node.op], k, integer(0), integer(len(members)), body))
+    return apply(Op.ADD, apply(Op.MUL, integer(step), found), integer(positions[0]))
+
+
 def recognise(t: Term) -> Term:
     """Bottom-up: every n-ary node gets its same-shaped affine families folded into reductions
     and its operands in canonical order."""
 
     def step(node: Term) -> Term:
+        if node.op in PICKS:
+            return _arg_family(node)
         if node.op not in NARY or node.sort is not Sort.REAL:
             return node
         groups: dict[str, list[Term]] = {}

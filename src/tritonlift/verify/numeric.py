@@ -46,6 +46,8 @@ def _node(t: Term, memo, inputs, params, sizes, trials) -> np.ndarray:
     op = t.op
     if op is Op.CONST:
         return np.full(trials, float(t.value))
+    if op is Op.ACCESS and any(a.op is not Op.CONST for a in t.args):
+        return _gather(t, memo, inputs[str(t.attr)], trials)
     if op is Op.ACCESS:
         idx = tuple(a.value for a in t.args)
         array = inputs[str(t.attr)]
@@ -72,9 +74,26 @@ def _node(t: Term, memo, inputs, params, sizes, trials) -> np.ndarray:
         return np.logical_not(args[0])
     if op is Op.WHERE:
         return np.where(args[0].astype(bool), args[1], args[2])
+    if op is Op.AT:
+        return args[1]
+    if op in (Op.PICKMAX, Op.PICKMIN):  # the smallest position among the extreme values
+        order = sorted(range(len(t.args)), key=lambda a: t.args[a].args[0].value)
+        values = np.stack([np.broadcast_to(args[a], (trials,)) for a in order])
+        best = np.argmax(values, axis=0) if op is Op.PICKMAX else np.argmin(values, axis=0)
+        return np.array([t.args[a].args[0].value for a in order], dtype=float)[best]
     if op in _UNARY:
         return _UNARY[op](args[0])
     raise ValueError(f"cannot evaluate {op} numerically here")
+
+
+def _gather(t: Term, memo, array: np.ndarray, trials: int) -> np.ndarray:
+    """x[i, t[i]] in every trial; an index outside x's shape gives NaN (the formula reads nothing there)."""
+    idx = [np.rint(np.broadcast_to(memo[a], (trials,))).astype(np.int64) for a in t.args]
+    inside = np.ones(trials, dtype=bool)
+    for i, d in zip(idx, array.shape[1:]):
+        inside &= (0 <= i) & (i < d)
+    clipped = [np.clip(i, 0, max(d - 1, 0)) for i, d in zip(idx, array.shape[1:])]
+    return np.where(inside, array[(np.arange(trials), *clipped)].astype(float), np.nan)
 
 
 def close(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -49,7 +49,7 @@ def compare_with_interpreter(kernel: Kernel, bound: BoundLaunch, formulas: list[
     jobs, expectations = [], []
     for sizes in chosen:
         concrete = instantiate(bound, sizes, config)
-        named = {t.name: rng.standard_normal(concrete.shapes[t.name]).astype(np.float32).astype(np.float64)
+        named = {t.name: t.sample(concrete.shapes[t.name], sizes, rng).astype(np.float32).astype(np.float64)
                  for t in bound.tensors}
         params = {n: float(np.float32(rng.uniform(0.05, 1.0))) for n in bound.float_params}
         jobs.append(build_job(kernel, bound, sizes, config, named, params))

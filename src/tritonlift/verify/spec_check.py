@@ -109,7 +109,11 @@ def check_spec(spec: Spec, formulas: list[Formula], bound: BoundLaunch, timeout_
                                 f"{TRIALS} random trials (solver skipped after an earlier unknown)"))
             return SpecOutcome(Status.TESTED, tuple(checks), reason=f"not proven at {where}: {TRIALS} random "
                                "trials agree")
-        outcome = prove_equal([(a, e) for _, a, e in pending], env, timeout_ms)
+        from ..launch.bind import instantiate as concrete_launch
+
+        outcome = prove_equal([(a, e) for _, a, e in pending], env, timeout_ms,
+                              {t.name: t.values for t in bound.tensors if t.values},
+                              concrete_launch(bound, spec.sizes, spec.config).shapes)
         if outcome.status == "proved":
             checks.append(Check(f"{f.output} at {where}", "proved", time.perf_counter() - start,
                                 f"z3, {len(pending)} element(s)"))
@@ -137,7 +141,8 @@ def random_inputs(spec: Spec, bound: BoundLaunch, trials: int, seed: int) -> tup
 
     rng = np.random.default_rng(seed)
     shapes = concrete_launch(bound, spec.sizes, spec.config).shapes  # shapes may use constexprs (BLOCK_N)
-    inputs = {n: rng.standard_normal((trials,) + s) for n, s in shapes.items()}
+    tensors = {t.name: t for t in bound.tensors}
+    inputs = {n: tensors[n].sample((trials,) + s, spec.sizes, rng) for n, s in shapes.items()}
     params = {n: rng.uniform(0.05, 1.0, trials) for n in bound.float_params}
     return inputs, params
 
@@ -191,4 +196,6 @@ def _inputs_of(model, actual: Term, expected: Term) -> dict[str, object]:
 def _name(t: Term) -> str:
     if t.op is Op.PARAM:
         return str(t.attr)
-    return f"{t.attr}[{', '.join(str(a.value) for a in t.args)}]"
+    from ..ir.printer import to_text
+
+    return f"{t.attr}[{', '.join(str(a.value) if a.op is Op.CONST else to_text(a) for a in t.args)}]"

@@ -37,7 +37,8 @@ from .intcanon import canon_compare, canon_int, decompose
 from .heuristics import HeuristicCase, Sym, heuristic_cases
 from .safety import SafetyOutcome, lane_hyps as _lane_hyps, prove_access_safety, prove_race_freedom, query
 
-NEUTRAL = {Op.SUM: real(0.0), Op.RMAX: NEG_INF, Op.RMIN: POS_INF, Op.PROD: real(1.0)}
+NEUTRAL = {Op.SUM: real(0.0), Op.RMAX: NEG_INF, Op.RMIN: POS_INF, Op.PROD: real(1.0),
+           Op.ARGMAX: NEG_INF, Op.ARGMIN: POS_INF}  # a masked-off lane of an argmax holds −∞: never chosen
 
 
 @dataclass(frozen=True)
@@ -324,14 +325,16 @@ def _prove(run: _Run, extra: list[Term], goals: list[Term]) -> str:
     return query(run, extra, goals, ())[0]
 
 
-def _flatten(t: Term, layout: dict[str, tuple[Term, ...]]) -> Term:
-    """x[i, k] → x@[i·s0 + k·s1]: the formula's accesses as flat offsets, like the kernel's."""
+def _flatten(t: Term, layout: dict[str, tuple[Term, ...]], integral: frozenset = frozenset()) -> Term:
+    """x[i, k] → x@[i·s0 + k·s1]: the formula's accesses as flat offsets, like the kernel's. Elements of
+    the `integral` tensors (which the kernel loads as integers) are integers on both sides."""
 
     def step(n: Term) -> Term:
         if n.op is Op.ACCESS and not str(n.attr).endswith("@"):
             strides = layout[str(n.attr)]
             offset = apply(Op.ADD, *(apply(Op.MUL, i, s) for i, s in zip(n.args, strides))) if n.args else integer(0)
-            return access(f"{n.attr}@", (canon_int(offset),))
+            sort = Sort.INT if f"{n.attr}@" in integral else n.sort
+            return Term(Op.ACCESS, (canon_int(offset),), f"{n.attr}@", sort)
         return n
 
     return transform(t, step)
@@ -355,7 +358,8 @@ def _check_store(run: _Run, store, f: Formula, layout, shapes, size_names=()) ->
         return checks, None
     t0 = time.perf_counter()
     value = _simplify(run, extra, store.value)
-    expected = _flatten(substitute(f.body, dict(zip(f.indices, idx))), layout)
+    integral = frozenset(str(n.attr) for n in walk(value) if n.op is Op.ACCESS and n.sort is Sort.INT)
+    expected = _flatten(substitute(f.body, dict(zip(f.indices, idx))), layout, integral)
     a, b = _canonical(value), _canonical(expected)
     if a is b:
         checks.append(Check(f"value: {where} equals the formula", "proved", time.perf_counter() - t0,
@@ -610,7 +614,8 @@ def _concatenated(run: _Run, extra: list[Term], n: Term) -> Term:
 
 def _concat(run: _Run, extra: list[Term], first: Term, second: Term) -> Term | None:
     """⊕_{u<a} f(u) ⊕ ⊕_{u<b} f(a+u) = ⊕_{u<a+b} f(u) for a, b ≥ 0 (a lemma proven in the test suite)."""
-    if first.op not in REDUCTIONS or second.op is not first.op or not _zero(first.args[0]) \
+    if first.op not in REDUCTIONS or first.op in (Op.ARGMAX, Op.ARGMIN) or second.op is not first.op \
+            or not _zero(first.args[0]) \
             or not _zero(second.args[0]):
         return None
     a, b = first.args[1], second.args[1]
@@ -702,6 +707,8 @@ def _absorb(run: _Run, extra: list[Term], n: Term, decide) -> Term:
             return n
         limit = apply(Op.MIN, *sorted((hi, limit), key=repr))
     g = body.args[1]
+    if n.op in (Op.ARGMAX, Op.ARGMIN) and (rest or not fold.is_finite(g)):
+        return n  # −∞ lanes lose to finite values (ties go left, so an empty row gives lo either way)
     for r in rest:  # conditions free of k were decided by the hypotheses, or stay as a choice
         g = fold.where(decide(r), g, NEUTRAL[n.op])
     return canonical_binders(reduce_(n.op, k, lo, limit, g))

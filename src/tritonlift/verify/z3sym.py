@@ -61,6 +61,18 @@ class SymEncoder:
             return z3.Int(f"{op.value}:{t.attr}", ctx)
         if op is Op.PARAM:
             return z3.Real(f"param:{t.attr}", ctx)
+        if op in (Op.ARGMAX, Op.ARGMIN):  # an index: lo ≤ it < hi (lo itself for an empty range)
+            atom = z3.Int(f"atom{len(self.memo)}", ctx)
+            lo, hi = self.encode(t.args[0]), self.encode(t.args[1])
+            self.facts.append(z3.If(lo < hi, z3.And(lo <= atom, atom < hi), atom == lo))
+            body = t.args[2]
+            neutral = float("-inf") if op is Op.ARGMAX else float("inf")
+            if body.op is Op.WHERE and body.args[0].op is Op.LT and body.args[0].args[0] is t.attr \
+                    and body.args[2].op is Op.CONST and body.args[2].value == neutral and _finite(body.args[1]):
+                # lanes k ≥ E hold the neutral value, which loses to any finite one: the index is below E
+                limit = self.encode(body.args[0].args[1])
+                self.facts.append(z3.Implies(z3.And(lo < hi, lo < limit), atom < limit))
+            return atom
         if op is Op.UNDEF or op in REDUCTIONS:
             return z3.Real(f"atom{len(self.memo)}", ctx)  # distinct terms, distinct values; equal terms share
         if op is Op.ACCESS and t.sort is Sort.INT:  # an element of an index tensor
@@ -70,7 +82,7 @@ class SymEncoder:
                     f"f{len(self.funcs)}_{t.attr}", *([z3.IntSort(ctx)] * len(t.args)), z3.IntSort(ctx))
             value = fn(*(self.encode(a) for a in t.args))
             ranges = self.value_ranges.get(str(t.attr).removesuffix("@"))
-            if ranges and (str(t.attr).endswith("@") or str(t.attr).startswith("opaque⟨")):
+            if ranges:
                 self.facts.append(z3.Or([z3.And(self.encode(lo) <= value, value <= self.encode(hi))
                                          for lo, hi in ranges]))
             return value
@@ -132,3 +144,9 @@ class SymEncoder:
             self.facts.append(z3.Implies(a[0] >= 1, z3.And(p >= a[0], p < 2 * a[0])))
             return p
         raise NotEncodable(op.value)
+
+
+def _finite(t: Term) -> bool:
+    from ..symexec.fold import is_finite
+
+    return is_finite(t)

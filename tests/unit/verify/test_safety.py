@@ -138,8 +138,8 @@ def test_malformed_value_ranges_are_launch_errors(text):
 
 
 def test_safety_with_neither_a_concrete_nor_a_symbolic_run_claims_nothing(tmp_path):
-    """A gather the concrete executor cannot run, in a loop whose step is a size (which the symbolic
-    run cannot follow either): UNKNOWN with the reason, never BOUNDED (no grid was checked)."""
+    """A loop whose step is a loaded value: the concrete executor cannot run it, nor can the symbolic
+    run follow it: UNKNOWN with the reason, never BOUNDED (no grid was checked)."""
     path = tmp_path / "k.py"
     path.write_text('''
 import triton
@@ -150,7 +150,7 @@ import triton.language as tl
 def pick(y_ptr, x_ptr, t_ptr, C):
     row = tl.program_id(0)
     t = tl.load(t_ptr + row)
-    for s in range(0, C, C):
+    for s in range(0, C, t + 1):
         tl.store(y_ptr + row, tl.load(x_ptr + row * C + t + s, mask=t != -100, other=0.0))
 ''')
     result = tritonlift.lift(f"{path}::pick", GATHER.format(k="pick"), oracle=False, safety_only=True)
