@@ -761,8 +761,45 @@ def _coverage(run: _Run, stores, f: Formula, layout) -> Check:
             sites = ", ".join(store.site for store, _ in reaching)
             return Check(f"coverage: every element of {f.output} is stored", "proved", time.perf_counter() - t0,
                          f"by the stores at {sites} together")
+    for store in stores:  # program ids that pick a tile through arithmetic (pid // n, a grouped swizzle)
+        detail = _tile_coverage(run, store, layout[f.output], f.shape, targets, domain)
+        if detail is not None:
+            return Check(f"coverage: every element of {f.output} is stored", "proved", time.perf_counter() - t0,
+                         f"by the store at {store.site}: {detail}")
     return Check(f"coverage: every element of {f.output} is stored", "unknown", time.perf_counter() - t0,
-                 "no store was shown to reach every element (witness search covers pid/lane index maps)")
+                 "no store was shown to reach every element (witness search covers pid/lane index maps; "
+                 "program-id arithmetic needs an injective tile map, see verify/tiles.py)")
+
+
+def _tile_coverage(run: _Run, store, strides, shape, targets, domain) -> str | None:
+    """Coverage through a tile map T(pid) (verify/tiles.py): with θ standing for T(pid), the usual
+    witnesses θ_d = (ω_d − a_d) // c_d and λ_d reach ω, which gives
+      C1  sizes ∧ ω in the domain ⇒ θ in the box, lanes and loop variables in range
+      C2  H(pid) ∧ ω in the domain ∧ T(pid) = θ ⇒ the mask holds and the index is ω
+    and tiles.prove_onto gives, for every θ in the box, a program pid of the grid with T(pid) = θ.
+    Together: for every ω some program and lane store it. C1 does not assume H(pid), so an empty
+    grid cannot make it vacuous (C2 may be: the onto proof then supplies no program, and its
+    count fails unless the box is empty too)."""
+    from . import tiles
+
+    idx = decompose(canon_int(store.offset), strides)
+    tiling = tiles.split_tiles(idx, run.pids, shape) if idx is not None else None
+    if tiling is None:
+        return None
+    sizes = run_without_pids(run)
+    by_tile = replace(sizes, hypotheses=sizes.hypotheses + tiling.box(), pids=tiling.tiles)
+    witness = _witness(by_tile, store, tiling.index, targets)
+    if witness is None:
+        return None
+    reach = [substitute(h, witness) for h in _lane_hyps(store) + tiling.box()]
+    if _prove(sizes, domain, reach) != "proved":
+        return None
+    links = [apply(Op.EQ, m, witness[theta]) for m, theta in zip(tiling.maps, tiling.tiles)]
+    writes = [substitute(store.mask, witness)] + [apply(Op.EQ, substitute(i, witness), t) for i, t in zip(idx, targets)]
+    if _prove(run, domain + links, writes) != "proved":
+        return None
+    onto = tiles.prove_onto(run, tiling)
+    return f"every tile is written by one program ({onto.detail})" if onto.result == "proved" else None
 
 
 def run_without_pids(run: _Run) -> _Run:
