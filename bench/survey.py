@@ -12,6 +12,7 @@ plus one short row per entry; the full entries with MathML are in the survey's o
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -23,6 +24,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 STATUSES = ("VERIFIED", "BOUNDED", "TESTED", "COUNTEREXAMPLE", "UNKNOWN")
+# What the preset's host code imports besides torch and triton (its own requirements): without them
+# host-code capture cannot import its modules and finds no launches.
+HOST_REQUIREMENTS = {"flaggems-5.0.2": ("yaml", "sqlalchemy")}
 PRESETS = {
     "flaggems-5.0.2": "flag-gems==5.0.2",
     "flaggems-v2.1": None,  # the corpus folder, with launches exported from bench/kernels.py
@@ -42,6 +46,10 @@ def main() -> int:
                         help="do not survey again: record the last survey's report (bench/.survey/NAME)")
     args = parser.parse_args()
 
+    missing = [m for m in HOST_REQUIREMENTS.get(args.name, ()) if importlib.util.find_spec(m) is None]
+    if missing and not args.record_only:
+        print(f"warning: {', '.join(missing)} not installed: host-code capture will not import {args.name}'s modules "
+              f"(pip install pyyaml sqlalchemy)", file=sys.stderr)
     work = HERE / ".survey" / args.name
     work.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "tritonlift", "survey", "-o", str(work), "-j", str(args.jobs),

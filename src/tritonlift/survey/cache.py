@@ -26,18 +26,16 @@ _CACHE_VERSION = 1
 _CAPTURE_ONLY = {"capture/_probe.py", "capture/forms.py", "capture/modules.py"}
 
 
-@functools.lru_cache(maxsize=2)
-def tritonlift_digest(capture: bool = False) -> str:
-    """Lifting code (`capture=False`: the survey's own code and the capture-only files left out), or
-    the capture-only files (`capture=True`)."""
+@functools.lru_cache(maxsize=1)
+def tritonlift_digest() -> str:
+    """The lifting code: all of tritonlift but the survey's own code and the capture-only files."""
     base = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(__version__.encode())
     for path in sorted(base.rglob("*.py")):
         rel = path.relative_to(base).as_posix()
-        if rel.startswith("survey/") or (rel in _CAPTURE_ONLY) != capture:
-            continue
-        h.update(rel.encode())
-        h.update(path.read_bytes())
+        if not rel.startswith("survey/") and rel not in _CAPTURE_ONLY:
+            h.update(rel.encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -84,10 +82,21 @@ def task_key(task: Task, settings: Settings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _capture_digest() -> str:
+    """The capture package (its probe, forms, recording and generalisation): what a capture depends on.
+    Not the rest of tritonlift, which is edited far more often and does not change what is captured."""
+    base = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted((base / "capture").rglob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def capture_key(file: str, import_root: str) -> str:
-    """Host-code capture of one module: its source and its package imports, and tritonlift."""
-    data = {"v": _CACHE_VERSION, "capture": tritonlift_digest(capture=True), "tritonlift": tritonlift_digest(),
-            "source": _source_digest(file, import_root)}
+    """Host-code capture of one module: its source and its package imports, and the capture code."""
+    data = {"v": _CACHE_VERSION, "capture": _capture_digest(), "source": _source_digest(file, import_root)}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

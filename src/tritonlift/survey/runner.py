@@ -105,7 +105,7 @@ def _capture(kernels: list[Found], from_file: dict, settings: Settings, options:
         return {}, "host-code capture not available (tritonlift.capture.launches_for_module is not provided)", {}
     files = sorted({str(k.file) for k in kernels if k.id not in from_file and not k.nested})
     start = time.perf_counter()
-    results = _captured_modules(files, settings, options, cache, str(import_root))
+    results, cached = _captured_modules(files, settings, options, cache, str(import_root))
     out: dict[str, list[LaunchSpec]] = {}
     why: dict[str, str] = {}
     for k in kernels:
@@ -119,12 +119,14 @@ def _capture(kernels: list[Found], from_file: dict, settings: Settings, options:
     kinds = Counter(r["outcome"] for r in results.values())
     failed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()) if kind != "ok")
     with_launches = sum(1 for r in results.values() if r["launches"])
-    return out, (f"host-code capture ran on {len(files)} modules in {time.perf_counter() - start:.0f} s: "
+    return out, (f"host-code capture ran on {len(files)} modules in {time.perf_counter() - start:.0f} s "
+                 f"({cached} from the cache, taken {sum(r.get('seconds', 0) for r in results.values()):.0f} worker-s "
+                 f"when run): "
                  f"{with_launches} gave launches for {len(out)} kernels" + (f"; failed: {failed}" if failed else "")), why
 
 
 def _captured_modules(files: list[str], settings: Settings, options: SurveyOptions, cache: Cache,
-                      import_root: str) -> dict[str, dict]:
+                      import_root: str) -> tuple[dict[str, dict], int]:
     """file -> {"launches": {kernel: [text]}, "problem": str, "outcome": str}, cached per module source."""
     from .. import capture
     from .cache import capture_key
@@ -137,8 +139,9 @@ def _captured_modules(files: list[str], settings: Settings, options: SurveyOptio
         if hit is not None:
             results[f] = hit
     todo = [f for f in files if f not in results]
+    cached = len(results)
     if not todo:
-        return results
+        return results, cached
     if not hasattr(capture, "capture_modules"):  # a seam with the per-module function only
         from ..limits import run_limited
 
@@ -147,7 +150,7 @@ def _captured_modules(files: list[str], settings: Settings, options: SurveyOptio
             launches = {k: [s.launch for s in v] for k, v in (outcome.value or {}).items()}
             results[f] = {"launches": launches, "outcome": outcome.kind,
                           "problem": "" if outcome.kind == "ok" else outcome.detail.strip().splitlines()[-1][:300]}
-        return results
+        return results, cached
     memory_mb = max(settings.memory_mb, CAPTURE_MEMORY_MB)
 
     def done(result) -> None:  # called from the capture's threads, one module at a time each
@@ -161,7 +164,7 @@ def _captured_modules(files: list[str], settings: Settings, options: SurveyOptio
 
     capture.capture_modules(todo, jobs=options.jobs, timeout=timeout, memory_mb=memory_mb, root=import_root,
                             on_done=done)
-    return results
+    return results, cached
 
 
 def _plan(kernels: list[Found], from_file: dict, captured: dict, import_root: Path,

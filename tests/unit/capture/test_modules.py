@@ -125,6 +125,8 @@ def test_the_survey_lifts_captured_launches_and_says_why_others_have_none(ops, t
     assert report["capture"].endswith("failed: 1 timeout")  # hangs.py, limited to the survey's --timeout
     assert entries["hangs.py::stuck_kernel"]["reason"] == ("no launch description (host-code capture: timed out after "
                                                            "20 s (importing the module or running its host code))")
+    again = survey(str(ops), tmp_path / "out", SurveyOptions(jobs=1, timeout=20, oracle=False, progress=False))
+    assert "(2 from the cache" in again["capture"] and again["lifted_now"] == 0  # keyed on each module's source
     groups = {r["group"]: (r["count"], r["entries"]) for r in report["unknown_reasons"]}
     assert groups["no launch description (host-code capture: the module's host functions did not launch it with "
                   "generic inputs)"] == (1, 1)
