@@ -263,6 +263,8 @@ def _replay_violation(k: Kernel, bound: BoundLaunch, outcomes, configs: list[int
                 return _witness_counterexample(bound, outcome.witness), cfg
             continue
         found = _first_violation([spec], bound, options)
+        if found is None and outcome.witness is not None:  # a gather: the concrete run cannot bound it
+            return _witness_counterexample(bound, outcome.witness), cfg
         if found is None:
             wrong = check_spec(spec, formulas, bound, options.z3_timeout_ms).counterexample
             found = (wrong, cfg, ()) if wrong is not None else None

@@ -225,21 +225,21 @@ def test_a_failed_recheck_returns_the_input(monkeypatch):
     assert report.rechecked == "unchanged: the re-check failed, differs numerically at N=2, index (0, 1)"
 
 
-def test_layer_norm_stays_fast_and_loses_rsqrt():
+def test_layer_norm_loses_rsqrt():
     mean = apply(Op.DIV, total(x(i, l), l), apply(Op.TOREAL, N))
     var = apply(Op.DIV, total(apply(Op.POW, apply(Op.SUB, x(i, k), mean), real(2.0))), apply(Op.TOREAL, N))
     term = canonical_binders(apply(Op.ADD, access("b", (j,)), apply(Op.MUL, access("w", (j,)),
                              apply(Op.SUB, x(i, j), mean), apply(Op.RSQRT, apply(Op.ADD, var, param("eps"))))))
     result, report = simplify(term)
-    assert Op.RSQRT not in {t.op for t in walk(result)} and report.seconds < 1.0
+    assert Op.RSQRT not in {t.op for t in walk(result)} and not report.not_done
     assert report.rechecked.startswith("proven equal")
 
 
 @pytest.mark.parametrize("name", sorted(MUST_SHOW))
-def test_each_must_show_case_takes_well_under_a_second(name):
-    simplify(MUST_SHOW[name]())  # warm: the first call in a process registers the rule sets
+def test_each_must_show_case_saturates_within_its_round_limit(name):
+    """Work, not wall time (time is the benchmark's: bench/ablation.py's simplify column)."""
     _, report = simplify(MUST_SHOW[name]())
-    assert report.seconds < 1.0, report
+    assert report.iterations <= 12 and not report.not_done, report
 
 
 def print_all() -> None:  # run in subprocesses by the determinism test

@@ -51,7 +51,7 @@ def test_variance_and_mean_become_textbook(name):
     result, report = simplify(canonical_binders(term))
     assert to_text(result) == expected
     assert report.changed and "agrees on" in report.rechecked
-    assert report.seconds < 3.0, report
+    assert not report.not_done, report
 
 
 def test_two_pass_variance_is_already_textbook():

@@ -77,3 +77,35 @@ def test_gather_by_an_argmax_is_verified(kernels):
     (f,) = result.formulas
     (w,) = [a for a in _accesses(f.body) if a.attr == "w"]
     assert w.args[0].op is Op.ARGMAX
+
+
+IGNORE = textwrap.dedent('''
+    import triton
+    import triton.language as tl
+
+    @triton.jit
+    def nll_ignore(x_ptr, t_ptr, out_ptr, C, ignore_index, BLOCK: tl.constexpr):
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK)
+        x = tl.load(x_ptr + row * C + cols, mask=cols < C, other=-float("inf"))
+        m = tl.max(x, axis=0)
+        s = tl.sum(tl.exp(x - m), axis=0)
+        t = tl.load(t_ptr + row)
+        keep = t != ignore_index
+        xt = tl.load(x_ptr + row * C + t, mask=keep, other=0.0)
+        tl.store(out_ptr + row, tl.log(s) + m - xt, mask=keep)
+''')
+
+
+def test_masks_that_depend_on_data_keep_unwritten_elements(tmp_path):
+    """A row whose target is ignore_index is not written: the formula says so, `out[i]` keeps its value."""
+    path = tmp_path / "ignore.py"
+    path.write_text(IGNORE)
+    result = lift(f"{path}::nll_ignore",
+                  "nll_ignore[(M,)](x[M, C], t[M]:i64 in 0..C-1 | -100, out[M], C, -100, BLOCK=next_power_of_2(C))",
+                  Options())
+    assert result.status >= Status.BOUNDED, result.reason
+    (f,) = result.formulas
+    assert f.body.op is Op.WHERE and f.body.args[2].op is Op.ACCESS and f.body.args[2].attr == "out"
+    assert any(a.startswith("reads of x at indices loaded from memory") for a in result.assumptions) \
+        or result.status is Status.VERIFIED
