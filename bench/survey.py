@@ -193,7 +193,12 @@ def captured_lines(report: dict) -> list[str]:
     by_entry, by_kernel = Counter(e["status"] for e in captured), Counter(best.values())
     return [f"Host-code capture gave launch descriptions to **{len(best)} kernels** ({len(captured)} entries). "
             "Per kernel, its best status: " + ", ".join(f"{s} {by_kernel[s]}" for s in STATUSES) + "; per entry: "
-            + ", ".join(f"{s} {by_entry[s]}" for s in STATUSES) + ".", ""]
+            + ", ".join(f"{s} {by_entry[s]}" for s in STATUSES) + ".",
+            "",
+            "A captured launch is generalised from runs of the host code on generic inputs, so a COUNTEREXAMPLE "
+            "under it shows what the kernel does under *that description*: where the description is over-fitted "
+            "(a size fitted as a constant, `min(3, cdiv(M * N, 3))`, shapes such as `[3, 2]`), it is not a bug "
+            "of the library. Check the launch in the entry before reading one as a finding.", ""]
 
 
 def _no_launch(report: dict) -> int:
