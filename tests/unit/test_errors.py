@@ -268,3 +268,26 @@ def test_real_process_exit_code(tmp_path):
     assert f"{path}:8:" in proc.stderr and "syntax error" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+SHAPES = '''
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def k(y_ptr, x_ptr, BLOCK: tl.constexpr):
+    rows = tl.arange(0, BLOCK)[:, None]
+    x = tl.load(x_ptr + rows * BLOCK + tl.arange(0, BLOCK)[None, :])
+    total = tl.sum(x, axis=0)[:, None]
+    tl.store(y_ptr + tl.arange(0, 2)[:, None], total)
+'''
+
+
+def test_blocks_whose_shapes_do_not_broadcast_are_the_kernels_error(tmp_path):
+    """A reduction over the wrong axis stored through pointers of another shape (a mutant that Triton
+    rejects when compiling): exit 2 with the line, not an internal error."""
+    path = tmp_path / "shapes.py"
+    path.write_text(SHAPES)
+    err = bad_input(f"{path}::k", "k[(1,)](y[2], x[16], BLOCK=4)")
+    assert f"{path}:11:" in err and "do not broadcast" in err

@@ -9,6 +9,7 @@ Anything outside the modelled subset raises `UnsupportedFeature` with file and l
 from __future__ import annotations
 
 import ast
+import contextlib
 import builtins
 import math
 import operator
@@ -299,7 +300,8 @@ class Interpreter:
             self.site = saved
             return result
         if isinstance(fn, ops.Builtin):
-            return fn.impl(self, args, kwargs, node)
+            with self._shapes_checked(f"tl.{fn.name}"):
+                return fn.impl(self, args, kwargs, node)
         if fn in (builtins.range,):
             return range(*[self.as_int(a, "range bound") for a in args])
         if fn is math.log2 or fn is math.sqrt or fn is math.log or fn is math.exp:
@@ -327,10 +329,22 @@ class Interpreter:
 
     # ------------------------------------------------------------ operators
 
+    @contextlib.contextmanager
+    def _shapes_checked(self, what: str):
+        """numpy refusing to broadcast two blocks is the kernel's error (Triton refuses it too), not ours."""
+        try:
+            yield
+        except ValueError as err:
+            if "broadcast" not in str(err):
+                raise
+            raise KernelRuntimeError(f"{what}: block shapes do not broadcast ({str(err).split('.')[0]})",
+                                     self.site) from None
+
     def binop(self, op: ast.operator, a, b):
         if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b):
             return _PY_BINOPS[type(op)](a, b)
-        return self.ops.block_binop(self, type(op).__name__, a, b)
+        with self._shapes_checked(f"operator {type(op).__name__}"):
+            return self.ops.block_binop(self, type(op).__name__, a, b)
 
     def unaryop(self, op: ast.unaryop, a):
         if self.ops.is_python_scalar(a):
@@ -349,7 +363,8 @@ class Interpreter:
             return _PY_COMPARE[type(op)](a, b)
         if self.ops.is_python_scalar(a) and self.ops.is_python_scalar(b) or a is None or b is None:
             return _PY_COMPARE[type(op)](a, b)
-        return self.ops.block_compare(self, type(op).__name__, a, b)
+        with self._shapes_checked(f"comparison {type(op).__name__}"):
+            return self.ops.block_compare(self, type(op).__name__, a, b)
 
     # ------------------------------------------------------------ conversions
 
