@@ -49,7 +49,7 @@ def main() -> int:
     missing = [m for m in HOST_REQUIREMENTS.get(args.name, ()) if importlib.util.find_spec(m) is None]
     if missing and not args.record_only:
         print(f"warning: {', '.join(missing)} not installed: host-code capture will not import {args.name}'s modules "
-              f"(pip install pyyaml sqlalchemy)", file=sys.stderr)
+              f"(pip install -e '.[survey]')", file=sys.stderr)
     work = HERE / ".survey" / args.name
     work.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "tritonlift", "survey", "-o", str(work), "-j", str(args.jobs),
