@@ -32,6 +32,8 @@ class TensorArg:
 
         from ..ir.intexpr import evaluate_int
 
+        if not self.values and self.dtype.startswith(("int", "uint", "i")):  # integers, as the kernel stores them
+            return rng.integers(-3, 4, size=shape).astype(np.float64)
         if not self.values:
             return rng.standard_normal(shape)
         ranges = [(evaluate_int(lo, sizes), evaluate_int(hi, sizes)) for lo, hi in self.values]

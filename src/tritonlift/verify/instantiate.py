@@ -7,7 +7,7 @@ result is directly comparable with the symbolic execution of the kernel.
 from __future__ import annotations
 
 from ..ir.intexpr import evaluate_int
-from ..ir.term import ARG_REDUCTIONS, PICK_OF, REDUCTIONS, FOLD_OF, Op, Sort, Term, access, integer, walk
+from ..ir.term import ARG_REDUCTIONS, PICK_OF, PICKS, REDUCTIONS, FOLD_OF, Op, Sort, Term, access, integer, walk
 from ..symexec import fold
 from .intcanon import canon_int
 from ..synth.generalize import Formula
@@ -71,8 +71,11 @@ def _build(t: Term, env: dict[str, int], memo: dict) -> Term:
         if end <= first:
             return integer(first)  # over an empty range: its lower end (as Triton's tie rule gives for all −∞)
         return fold.pick(PICK_OF[op], *(fold.at(k, _go(body, {**env, var: k}, memo)) for k in range(first, end)))
-    if t.sort is Sort.INT and op is not Op.WHERE:  # integer arithmetic around a gathered index
-        return canon_int(t.rebuild(_go(a, env, memo) for a in t.args))
+    if t.sort is Sort.INT and op is not Op.WHERE:  # integer arithmetic around a gathered index or an argmax
+        args = [_go(a, env, memo) for a in t.args]
+        if any(a.op in PICKS for a in args):  # argmax + c: shifted positions, as the executor folds it
+            return fold.refold_node(t.rebuild(args))
+        return canon_int(t.rebuild(args))
     if op in REDUCTIONS:
         lo, hi, body = t.args
         var = str(t.attr.attr)

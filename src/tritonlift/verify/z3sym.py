@@ -73,6 +73,15 @@ class SymEncoder:
                 limit = self.encode(body.args[0].args[1])
                 self.facts.append(z3.Implies(z3.And(lo < hi, lo < limit), atom < limit))
             return atom
+        if op in (Op.PICKMAX, Op.PICKMIN):  # the smallest position among the extreme values
+            entries = sorted(t.args, key=lambda a: a.args[0].value)
+            best_pos, best_val = z3.IntVal(entries[0].args[0].value, ctx), self.encode(entries[0].args[1])
+            for e in entries[1:]:
+                v = self.encode(e.args[1])
+                better = v > best_val if op is Op.PICKMAX else v < best_val  # strict: ties keep the earlier
+                best_pos = z3.If(better, z3.IntVal(e.args[0].value, ctx), best_pos)
+                best_val = z3.If(better, v, best_val)
+            return best_pos
         if op is Op.UNDEF or op in REDUCTIONS:
             return z3.Real(f"atom{len(self.memo)}", ctx)  # distinct terms, distinct values; equal terms share
         if op is Op.ACCESS and t.sort is Sort.INT:  # an element of an index tensor
