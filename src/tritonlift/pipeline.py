@@ -172,7 +172,7 @@ def lift(kernel: object, launch: str | Launch | None = None, options: Options | 
             assumptions.append("index arithmetic does not overflow")
         else:
             notes.append(failed.reason)
-    gathered = sorted({e.detail.split(" ", 1)[0] for spec in specs for e in spec.events if e.kind == "gather"})
+    gathered = sorted({name for spec in specs for name in spec.gathered})
     if gathered and status is not Status.VERIFIED:  # a concrete run cannot bound an index it does not know
         assumptions.append(f"reads of {', '.join(gathered)} at indices loaded from memory stay inside "
                            f"{'it' if len(gathered) == 1 else 'them'} (not checked at these sizes; "

@@ -38,6 +38,7 @@ class Spec:
     outputs: dict[str, OutputSpec]
     events: tuple[Event, ...]
     inputs_read: tuple[str, ...]
+    gathered: tuple[str, ...] = ()  # read at indices loaded from memory: bounds not checked at these sizes
 
 
 def execute(kernel: Kernel, bound: BoundLaunch, concrete: ConcreteLaunch, config: int = 0) -> Spec:
@@ -53,13 +54,13 @@ def execute(kernel: Kernel, bound: BoundLaunch, concrete: ConcreteLaunch, config
         args = {name: _argument(arg, env) for name, arg in bound.args}
         args.update(concrete.constexprs)
         interp.call(JitFunction(kernel.module, kernel.func), [], args)
-    unstated = sorted({e.detail for e in events if e.kind == "index-read"} -
-                      {t.name for t in bound.tensors if t.values})
+    stated = {t.name for t in bound.tensors if t.values}
+    unstated = [s for n, s in tensors.items() if s.index_read_at is not None and n not in stated]
     if unstated:  # a formula over x[i, t[i]] needs t's values: random ones would read outside x
-        first = next(e for e in events if e.kind == "index-read" and e.detail == unstated[0])
-        raise UnsupportedFeature(f"'{unstated[0]}' holds indices that address another tensor: state the values it "
-                                 f"may hold in the launch", first.site,
-                                 hint=f"e.g. {unstated[0]}[M]:i64 in 0..C-1 (add | -100 for a sentinel)")
+        name = unstated[0].name
+        raise UnsupportedFeature(f"'{name}' holds indices that address another tensor: state the values it "
+                                 f"may hold in the launch", unstated[0].index_read_at,
+                                 hint=f"e.g. {name}[M]:i64 in 0..C-1 (add | -100 for a sentinel)")
     outputs = {}
     for name, state in tensors.items():
         if not state.writes:
@@ -71,7 +72,8 @@ def execute(kernel: Kernel, bound: BoundLaunch, concrete: ConcreteLaunch, config
             sites[idx] = str(writes[-1].site)
         outputs[name] = OutputSpec(name, state.shape, values, sites)
     read = tuple(n for n, s in tensors.items() if s.reads)
-    return Spec(dict(concrete.sizes), config, concrete.grid, outputs, tuple(events), read)
+    gathered = tuple(n for n, s in tensors.items() if s.gathered)
+    return Spec(dict(concrete.sizes), config, concrete.grid, outputs, tuple(events), read, gathered)
 
 
 def _argument(arg, env: dict[str, int]):

@@ -33,6 +33,8 @@ class TensorState:
     dtype: str
     writes: dict[int, list[Write]] = field(default_factory=dict)  # offset -> writes in order
     reads: int = 0
+    gathered: bool = False  # read at an index loaded from memory (its bounds: the all-sizes proof's)
+    index_read_at: Site | None = None  # where its elements first became an address (it holds indices)
 
     def __post_init__(self) -> None:
         self.extent = 1 + sum((d - 1) * s for d, s in zip(self.shape, self.strides)) if all(self.shape) else 0
@@ -59,7 +61,7 @@ class TensorState:
         """The element at offset `base + extra`, `extra` computed from loaded values: each monomial of
         `extra` moves along the dimension whose stride divides its coefficient (the largest such), from
         the element at `base`. Whether the index stays inside its dimension depends on data: that is
-        the all-sizes safety proof's obligation (with the launch's value ranges), noted as a "gather" event."""
+        the all-sizes safety proof's obligation (with the launch's value ranges), noted in `gathered`."""
         from ..errors import UnsupportedFeature
         from ..verify.intcanon import canon_int, from_poly, poly
 
@@ -76,7 +78,7 @@ class TensorState:
             # equal strides come from a dimension of 1, where an index can only be 0: the outer one
             d = max(dims, key=lambda d: (self.strides[d], -d))
             moves[d][mono] = moves[d].get(mono, 0) + coef // self.strides[d]
-        events.append(Event("gather", site, pid, f"{self.name} read at an index loaded from memory"))
+        self.gathered = True
         self.reads += 1
         return access(self.name, (canon_int(from_poly({**m, (): m.get((), 0) + i})) for i, m in zip(start, moves)))
 

@@ -16,7 +16,6 @@ import numpy as np
 from ..errors import KernelRuntimeError, Site, TritonLiftError, UnsupportedFeature
 from ..ir.term import NEG_INF, POS_INF, Op, Sort, Term, apply, const, integer, real, walk
 from ..verify.intcanon import canon_int
-from .memory import Event
 from . import fold
 from .values import (BOOL, INT, PTR, TERM, Block, DType, PointerType, as_real_terms, as_terms, bool_block, int_block,
                      term_block)
@@ -189,8 +188,8 @@ def _index_term(interp, t: Term) -> Term:
     if t.sort is Sort.INT:
         return t
     if t.op is Op.ACCESS and not DType(interp.tensors[str(t.attr)].dtype).is_float:
-        if not any(e.kind == "index-read" and e.detail == str(t.attr) for e in interp.events):
-            interp.events.append(Event("index-read", interp.site, interp.pid, str(t.attr)))
+        state = interp.tensors[str(t.attr)]
+        state.index_read_at = state.index_read_at or interp.site
         return Term(Op.ACCESS, t.args, t.attr, Sort.INT)
     if t.op is Op.TOREAL:
         return t.args[0]
@@ -323,15 +322,12 @@ def _load(interp, args, kwargs, node):
     gathered = None if ptr.gather is None else np.broadcast_to(ptr.gather, shape)
     for idx in np.ndindex(*shape) if shape else [()]:
         condition = _data_lane(mask_arr, idx)
+        extra = None if gathered is None else gathered[idx]
         if condition is not None:  # (c ? x[offset] : other), read only where c holds
-            out[idx] = fold.where(condition, _guarded_read(interp, tensor, int(offsets[idx]),
-                                                           None if gathered is None else gathered[idx], idx),
-                                  other_arr[idx] if other_arr is not None else
-                                  _masked_off(tensor, interp))
-        elif (mask_arr is None or mask_arr[idx]) and gathered is not None:
-            out[idx] = tensor.gather(int(offsets[idx]), gathered[idx], interp.pid, interp.site, interp.events, idx)
+            out[idx] = fold.where(condition, _read(interp, tensor, int(offsets[idx]), extra, idx, guarded=True),
+                                  other_arr[idx] if other_arr is not None else _masked_off(tensor, interp))
         elif mask_arr is None or mask_arr[idx]:
-            out[idx] = tensor.load(int(offsets[idx]), interp.pid, interp.site, interp.events, idx)
+            out[idx] = _read(interp, tensor, int(offsets[idx]), extra, idx)
         elif other_arr is not None:
             out[idx] = other_arr[idx]
         else:
@@ -345,15 +341,16 @@ def _masked_off(tensor, interp) -> Term:
     return undef(f"masked-off lane of {tensor.name} loaded without other= at {interp.site}")
 
 
-def _guarded_read(interp, tensor, offset: int, gathered: Term | None, lane) -> Term:
-    """A read under a data-dependent mask: an offset outside the tensor is no error here (the lane may
-    be off); its value is undefined, so a formula that uses it is refused, and the all-sizes safety
-    proof decides whether the mask keeps it off."""
+def _read(interp, tensor, offset: int, gathered: Term | None, lane, guarded: bool = False) -> Term:
+    """One lane's element; `gathered`: the part of its offset loaded from memory. `guarded`: the read
+    happens only where a data-dependent mask holds, so an offset outside the tensor is no error here
+    (the lane may be off); its value is undefined, a formula that uses it is refused, and the all-sizes
+    safety proof decides whether the mask keeps it off."""
     from ..ir.term import undef
 
     if gathered is not None:
         return tensor.gather(offset, gathered, interp.pid, interp.site, interp.events, lane)
-    if tensor.index_of(offset) is None:
+    if guarded and tensor.index_of(offset) is None:
         return undef(f"{tensor.name} at offset {offset}, read where a data-dependent mask holds at {interp.site}")
     return tensor.load(offset, interp.pid, interp.site, interp.events, lane)
 

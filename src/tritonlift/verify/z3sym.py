@@ -11,6 +11,7 @@ import math
 import z3
 
 from ..ir.term import COMPARISONS, REDUCTIONS, Op, Sort, Term
+from ..symexec.fold import is_finite
 
 _FUNCS = (Op.EXP, Op.EXP2, Op.LOG, Op.LOG2, Op.SQRT, Op.RSQRT, Op.ERF, Op.TANH, Op.SIN, Op.COS, Op.SIGMOID,
           Op.FLOOR, Op.CEIL)
@@ -68,7 +69,7 @@ class SymEncoder:
             body = t.args[2]
             neutral = float("-inf") if op is Op.ARGMAX else float("inf")
             if body.op is Op.WHERE and body.args[0].op is Op.LT and body.args[0].args[0] is t.attr \
-                    and body.args[2].op is Op.CONST and body.args[2].value == neutral and _finite(body.args[1]):
+                    and body.args[2].op is Op.CONST and body.args[2].value == neutral and is_finite(body.args[1]):
                 # lanes k ≥ E hold the neutral value, which loses to any finite one: the index is below E
                 limit = self.encode(body.args[0].args[1])
                 self.facts.append(z3.Implies(z3.And(lo < hi, lo < limit), atom < limit))
@@ -153,9 +154,3 @@ class SymEncoder:
             self.facts.append(z3.Implies(a[0] >= 1, z3.And(p >= a[0], p < 2 * a[0])))
             return p
         raise NotEncodable(op.value)
-
-
-def _finite(t: Term) -> bool:
-    from ..symexec.fold import is_finite
-
-    return is_finite(t)
