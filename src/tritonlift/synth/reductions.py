@@ -95,21 +95,28 @@ def _ints(t: Term) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _family(op: Op, members: list[Term]) -> Term | None:
+def _affine_body(members: list[Term], k: Term) -> Term | None:
+    """The members as one body over k (in the order of their integers): each integer where they
+    differ becomes step·k + start, or None when one is not affine in the rank."""
     holes = int_holes(members)
     if not holes:
         return None
     order = sorted(range(len(members)), key=lambda m: tuple(values[m] for _, values in holes))
-    members = [members[m] for m in order]
-    holes = [(path, [values[m] for m in order]) for path, values in holes]
-    k = bound("β")
-    body = members[0]
+    body = members[order[0]]
     for path, values in holes:
-        fit = _affine_in_rank(values)
+        fit = _affine_in_rank([values[m] for m in order])
         if fit is None:
             return None
         step, start = fit
         body = replace_at(body, path, apply(Op.ADD, apply(Op.MUL, integer(step), k), integer(start)))
+    return body
+
+
+def _family(op: Op, members: list[Term]) -> Term | None:
+    k = bound("β")
+    body = _affine_body(members, k)
+    if body is None:
+        return None
     return canonical_binders(reduce_(REDUCTION_OF[op], k, integer(0), integer(len(members)), body))
 
 
@@ -117,27 +124,19 @@ def _arg_family(node: Term) -> Term:
     """argmax{p₀: v₀, …} with positions and values affine in rank (positions ascending):
     s · argmax_{k<n} v(k) + p₀ for a step s > 0 (the same smallest-position tie rule). One operand
     is the one-element reduction, which anti-unification matches against longer ones."""
-    members = sorted(node.args, key=lambda a: a.args[0].value)
     k = bound("β")
-    positions = [m.args[0].value for m in members]
-    if len(members) == 1:
-        step, body = 1, members[0].args[1]
+    if len(node.args) == 1:
+        (position, body), step = node.args[0].args, integer(1)
     else:
-        fit = _affine_in_rank(positions)
-        if fit is None or len({shape_key(m) for m in members}) != 1:
+        if len({shape_key(m) for m in node.args}) != 1:
             return node
-        step = fit[0]
-        body = members[0]
-        for path, values in int_holes(members):
-            if path == (0,):
-                continue
-            hole = _affine_in_rank(values)
-            if hole is None:
-                return node
-            body = replace_at(body, path, apply(Op.ADD, apply(Op.MUL, integer(hole[0]), k), integer(hole[1])))
-        body = body.args[1]
-    found = canonical_binders(reduce_(ARG_OF[node.op], k, integer(0), integer(len(members)), body))
-    return apply(Op.ADD, apply(Op.MUL, integer(step), found), integer(positions[0]))
+        at = _affine_body(list(node.args), k)  # positions differ, so AT(step·k + p₀, v(k)), sorted by position
+        if at is None:
+            return node
+        (step, _), position = at.args[0].args[0].args, at.args[0].args[1]
+        body = at.args[1]
+    found = canonical_binders(reduce_(ARG_OF[node.op], k, integer(0), integer(len(node.args)), body))
+    return apply(Op.ADD, apply(Op.MUL, step, found), position)
 
 
 def recognise(t: Term) -> Term:
